@@ -8,14 +8,15 @@
 
 #include <stddef.h>
 
-#include "oci-config.h"
 #include "../src/util/error.h"
+#include "oci-config.h"
 
 /* Parses a config.json document of `len` bytes. On success *ret is owned by
    the caller (oci_config_free). Checks JSON types, ranges and required
    properties only; semantic checks live in src/core/spec.c. */
 int oci_config_parse (const char *json, size_t len, struct oci_config **ret, struct ocirt_error **err);
-/* Reads and parses the file at `path` (relative to `dirfd`, AT_FDCWD allowed). */
+/* Reads and parses the file at `path` (relative to `dirfd`, AT_FDCWD allowed);
+   every error starts with `path` ("config.json: process.cwd: ..."). */
 int oci_config_parse_file (int dirfd, const char *path, struct oci_config **ret, struct ocirt_error **err);
 /* Prints `config` as indented JSON; *ret (NUL-terminated) is the caller's. */
 int oci_config_to_json (const struct oci_config *config, char **ret, struct ocirt_error **err);
@@ -49,3 +50,11 @@ DEFINE_CLEANUP_FUNC (struct oci_features, oci_features_free)
 #define _cleanup_resources_ _cleanup_ (oci_resources_freep)
 #define _cleanup_state_ _cleanup_ (oci_state_freep)
 #define _cleanup_features_ _cleanup_ (oci_features_freep)
+
+/* Introspection for the schema-coverage test: whether the dotted property
+   `path` ("linux.resources.memory.limit"; array elements are transparent, a
+   map's values are "*": "linux.netDevices.*.name") of document `doc`
+   ("config", "process", "resources", "state", "features") has a table row
+   (1), lies under a property deliberately ignored (0, e.g. "windows"), or is
+   unknown (-ENOENT); -EINVAL for an unknown `doc`. */
+int ocispec_lookup_path (const char *doc, const char *path);

@@ -1,2 +1,38 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Unit tests (cmocka), the in-container probe, fuzz targets and the runner.
+
+# The probe runs inside test containers, whose rootfs has no libc: it is
+# linked statically and never instrumented (the sanitizer runtimes do not
+# link statically), so it is the same program in every build.
+check_PROGRAMS += tests/helpers/probe
+tests_helpers_probe_SOURCES = tests/helpers/probe.c
+tests_helpers_probe_CFLAGS = $(WARN_CFLAGS)
+tests_helpers_probe_LDFLAGS = -static
+
+EXTRA_DIST += tests/run-tests tests/integration/conftest.py tests/integration/test_cli.py \
+	contrib/bootstrap contrib/make-bundle contrib/demo contrib/bench .clang-format
+
+# `make check` = every unit test program, then the integration suite, then
+# one summary line "N passed, N failed, N skipped" (tests/run-tests).
+RUN_TESTS = $(top_srcdir)/tests/run-tests --builddir $(abs_top_builddir) --srcdir $(abs_top_srcdir)
+
+# Without the sub-make's "Leaving directory" line, the summary is the last
+# line `make check` prints when everything passed.
+AM_MAKEFLAGS = --no-print-directory
+
+check-local:
+	$(RUN_TESTS)
+
+check-unit: $(check_PROGRAMS)
+	$(RUN_TESTS) --unit-only
+
+check-integration: $(check_PROGRAMS) src/ocirt
+	$(RUN_TESTS) --integration-only
+
+.PHONY: check-unit check-integration
+include tests/unit/ocispec.mk
+include tests/fuzz/fuzz.mk
+include tests/unit/spec.mk
+include tests/unit/lifecycle.mk
+include tests/unit/process.mk
+include tests/unit/rootfs.mk

@@ -36,3 +36,7 @@ int cmd_features (struct ocirt_global *global, int argc, char **argv, struct oci
 /* Shared by the command front-ends: the one positional container id, with a
    usage error naming the command when it is missing or followed by extras. */
 int cmd_get_id (int argc, char **argv, int optind_, const char **ret_id, struct ocirt_error **err);
+
+/* The one-line error for an option getopt rejected (`opt` is what it returned:
+   '?' or ':'). Call with opterr = 0 and an optstring starting with ':'. */
+int cmd_bad_option (char **argv, int opt, struct ocirt_error **err);

@@ -1,3 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 src_ocirt_SOURCES += \
-	src/cmd/stubs.c
+	src/cmd/common.c \
+	src/cmd/cmd-create-options.h src/cmd/create-options.c \
+	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
+	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c
+src_ocirt_SOURCES += src/cmd/spec.c src/cmd/features.c

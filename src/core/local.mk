@@ -1,1 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Semantic checks of config.json, default config, features document.
+libocirt_a_SOURCES += \
+	src/core/spec.c src/core/spec.h \
+	src/core/spec-linux.c src/core/spec-linux.h \
+	src/core/defaults.c src/core/defaults.h \
+	src/core/features.c src/core/features.h
+
+# Per-process attributes, capabilities, hooks, terminals, signal names.
+libocirt_a_SOURCES += \
+	src/core/process-names.c src/core/process-names.h \
+	src/core/process.c src/core/process.h \
+	src/core/process-exec.c src/core/process-exec.h \
+	src/core/capability.c src/core/capability.h \
+	src/core/hooks.c src/core/hooks.h \
+	src/core/terminal.c src/core/terminal.h \
+	src/core/signals.c src/core/signals.h
+
+# The lifecycle: state store, status, parent/init protocol, namespaces, init.
+libocirt_a_SOURCES += \
+	src/core/status.c src/core/status.h \
+	src/core/state.c src/core/state.h \
+	src/core/sync.c src/core/sync.h \
+	src/core/namespace.c src/core/namespace.h \
+	src/core/init.c src/core/init.h \
+	src/core/container.h src/core/container-internal.h \
+	src/core/container-common.c src/core/container-create.c \
+	src/core/container-ops.c src/core/container-run.c
+
+# Root filesystem: mounts, devices, pivot_root, masked/readonly paths.
+libocirt_a_SOURCES += \
+	src/core/rootfs.c src/core/rootfs.h \
+	src/core/mount.c src/core/mount.h src/core/mount-cgroup.c \
+	src/core/mountopt.c src/core/mountopt.h \
+	src/core/devices.c src/core/devices.h

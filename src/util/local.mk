@@ -3,3 +3,12 @@ libocirt_a_SOURCES += \
 	src/util/cleanup.h \
 	src/util/error.c src/util/error.h \
 	src/util/log.c src/util/log.h
+libocirt_a_SOURCES += \
+	src/util/fs.c src/util/fs.h \
+	src/util/proc.c src/util/proc.h
+libocirt_a_SOURCES += src/util/fdpass.c src/util/fdpass.h
+
+# Safe path resolution inside a container root; procfs checks.
+libocirt_a_SOURCES += \
+	src/util/path.c src/util/path.h \
+	src/util/procfs.c src/util/procfs.h

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "container-internal.h"
+#include "hooks.h"
+#include "ocispec.h"
+#include "util/log.h"
+#include "util/proc.h"
+
+enum container_status
+container_status_of (int dirfd, const struct container_state *st)
+{
+  struct status_facts f = {
+    .committed = st->committed,
+    .creator_alive = proc_alive (st->creator_pid, st->creator_start),
+    .init_alive = proc_alive (st->init_pid, st->init_start),
+    .fifo_exists = faccessat (dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0,
+    .frozen = false,
+  };
+
+  return status_derive (&f);
+}
+
+int
+container_read_config (int dirfd, struct oci_config **ret, struct ocirt_error **err)
+{
+  int r = oci_config_parse_file (dirfd, CONFIG_COPY, ret, err);
+
+  return r < 0 ? ocirt_error_prefix (err, "read the container's config") : r;
+}
+
+int
+container_hook_state (const struct container_state *st, enum container_status status, char **ret,
+                      struct ocirt_error **err)
+{
+  struct oci_state s = {
+    .oci_version = (char *) OCI_VERSION,
+    .id = st->id,
+    .status = (char *) status_name (status),
+    .pid = st->init_pid,
+    .pid_present = st->init_pid > 0,
+    .bundle = st->bundle,
+    .annotations = st->annotations,
+  };
+
+  return oci_state_to_json (&s, 0, ret, err);
+}
+
+int
+container_kill_init (const struct container_state *st, struct ocirt_error **err)
+{
+  _cleanup_close_ int pidfd = proc_pidfd_open_checked (st->init_pid, st->init_start);
+
+  if (pidfd < 0)
+    return 0; /* already gone */
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return ocirt_error_set (err, errno, "kill the init of container `%s`", st->id);
+  /* A process killed with SIGKILL dies promptly; 10 s covers a blocked exit
+     (e.g. a stuck FUSE mount) without hanging for ever. */
+  if (proc_pidfd_wait (pidfd, 10000) < 0)
+    return ocirt_error_setx (err, ETIMEDOUT, "the init of container `%s` did not exit after SIGKILL", st->id);
+  return 0;
+}
+
+int
+container_destroy (int rootfd, const struct container_state *st, const struct oci_config *config, bool poststop,
+                   struct ocirt_error **err)
+{
+  int r;
+
+  r = container_kill_init (st, err);
+  if (r < 0)
+    return r;
+  r = state_remove (rootfd, st->id, err);
+  if (r < 0)
+    return r;
+  if (poststop && config && config->hooks && config->hooks->poststop_len)
+    {
+      _cleanup_error_ struct ocirt_error *hook_err = NULL;
+      _cleanup_free_ char *json = NULL;
+      if (container_hook_state (st, STATUS_STOPPED, &json, &hook_err) == 0)
+        (void) hooks_run (config->hooks->poststop, config->hooks->poststop_len, "poststop", json, &hook_err);
+      if (hook_err)
+        log_warn ("%s", hook_err->msg);
+    }
+  return 0;
+}

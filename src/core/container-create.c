@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "container-internal.h"
+#include "hooks.h"
+#include "init.h"
+#include "namespace.h"
+#include "ocispec.h"
+#include "spec.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util/fdpass.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/proc.h"
+
+/* Everything create holds while it works; released in one place. */
+struct create_ctx
+{
+  const struct create_options *opts;
+  char *config_json;
+  size_t config_len;
+  struct oci_config *config;
+  char bundle[PATH_MAX];
+  char rootfs[PATH_MAX];
+  struct namespace_plan plan;
+  struct container_state st;
+  int rootfd, dirfd, fifo_fd, console_fd, pty_peer_fd;
+  int sync_fds[2];
+  int pidfd;
+  bool hook_failed;
+};
+
+static void
+create_ctx_release (struct create_ctx *c)
+{
+  int *fds[] = { &c->rootfd, &c->dirfd, &c->fifo_fd, &c->console_fd, &c->pty_peer_fd, &c->sync_fds[0],
+                 &c->sync_fds[1], &c->pidfd };
+
+  for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
+    cleanup_closep (fds[i]);
+  oci_config_free (c->config);
+  free (c->config_json);
+  free (c->st.created);
+  free (c->st.owner);
+}
+
+static int
+load_config (struct create_ctx *c, struct ocirt_error **err)
+{
+  const char *bundle = c->opts->bundle ? c->opts->bundle : ".";
+  _cleanup_close_ int fd = -1;
+  int r;
+
+  if (realpath (bundle, c->bundle) == NULL)
+    return ocirt_error_set (err, errno, "bundle `%s`", bundle);
+  fd = open (c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return ocirt_error_set (err, errno, "bundle `%s`", bundle);
+  r = fs_read_all (fd, "config.json", &c->config_json, &c->config_len);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "open `%s/config.json`", c->bundle);
+  r = oci_config_parse (c->config_json, c->config_len, &c->config, err);
+  if (r == 0)
+    r = spec_validate (c->config, err);
+  if (r < 0)
+    return ocirt_error_prefix (err, "config.json");
+  return 0;
+}
+
+/* root.path is relative to the bundle (containerd passes "rootfs"); the
+   rootfs must be a real directory, not a symlink to one. */
+static int
+resolve_rootfs (struct create_ctx *c, struct ocirt_error **err)
+{
+  const char *path = c->config->root->path;
+  char joined[PATH_MAX];
+  struct stat st;
+
+  if (path[0] == '/')
+    snprintf (joined, sizeof joined, "%s", path);
+  else if (snprintf (joined, sizeof joined, "%s/%s", c->bundle, path) >= (int) sizeof joined)
+    return ocirt_error_setx (err, ENAMETOOLONG, "root.path: too long");
+  if (lstat (joined, &st) < 0)
+    return ocirt_error_set (err, errno, "root.path: `%s`", joined);
+  if (S_ISLNK (st.st_mode))
+    return ocirt_error_setx (err, EINVAL, "root.path: `%s` is a symlink", joined);
+  if (!S_ISDIR (st.st_mode))
+    return ocirt_error_setx (err, ENOTDIR, "root.path: `%s` is not a directory", joined);
+  if (realpath (joined, c->rootfs) == NULL)
+    return ocirt_error_set (err, errno, "root.path: `%s`", joined);
+  return 0;
+}
+
+static int
+check_terminal_options (struct create_ctx *c, struct ocirt_error **err)
+{
+  bool terminal = c->config->process && c->config->process->terminal;
+
+  /* runc's rules and words: callers match them. */
+  if (terminal && c->opts->console_socket == NULL && !c->opts->foreground)
+    return ocirt_error_setx (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+  if (!terminal && c->opts->console_socket)
+    return ocirt_error_setx (err, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+  return 0;
+}
+
+static int
+connect_console (struct create_ctx *c, struct ocirt_error **err)
+{
+  int pair[2];
+
+  if (!(c->config->process && c->config->process->terminal))
+    return 0;
+  if (c->opts->console_socket == NULL)
+    {
+      /* Foreground run: the pty master comes back to us over a socketpair. */
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+        return ocirt_error_set (err, errno, "create terminal socket");
+      c->pty_peer_fd = pair[0];
+      c->console_fd = pair[1];
+      return 0;
+    }
+  return terminal_connect_console_socket (c->opts->console_socket, &c->console_fd, err);
+}
+
+static char *
+now_rfc3339 (void)
+{
+  struct timespec ts;
+  struct tm tm;
+  char base[32], *out = NULL;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (asprintf (&out, "%s.%09ldZ", base, ts.tv_nsec) < 0)
+    return NULL;
+  return out;
+}
+
+static int
+make_entry (const char *root, struct create_ctx *c, struct ocirt_error **err)
+{
+  int r;
+
+  c->st.id = (char *) c->opts->id;
+  c->st.bundle = c->bundle;
+  c->st.rootfs = c->rootfs;
+  c->st.created = now_rfc3339 ();
+  c->st.owner = strdup ("");
+  c->st.annotations = c->config->annotations;
+  c->st.creator_pid = getpid ();
+  c->st.own_pid_ns = (c->plan.new_flags & CLONE_NEWPID) != 0;
+  if (c->st.created == NULL || c->st.owner == NULL)
+    return ocirt_error_set (err, ENOMEM, "create");
+  r = proc_start_time (getpid (), &c->st.creator_start);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "read own start time");
+  r = state_root_open (root, true, &c->rootfd, err);
+  if (r == 0)
+    r = state_create_entry (c->rootfd, &c->st, c->config_json, c->config_len, &c->dirfd, err);
+  if (r < 0)
+    return r;
+  if (mkfifoat (c->dirfd, EXEC_FIFO, 0600) < 0)
+    return ocirt_error_set (err, errno, "create exec fifo");
+  c->fifo_fd = openat (c->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
+  if (c->fifo_fd < 0)
+    return ocirt_error_set (err, errno, "open exec fifo");
+  return 0;
+}
+
+static bool
+hooks_for_parent (const struct oci_config *config)
+{
+  const struct oci_hooks *h = config->hooks;
+
+  return h && (h->prestart_len || h->create_runtime_len);
+}
+
+/* clone3 into the namespaces that must exist at birth (user, pid), with a
+   pidfd so that no later step can confuse the init with a recycled pid. */
+static int
+spawn_init (struct create_ctx *c, struct ocirt_error **err)
+{
+  struct clone_args args = {
+    .flags = CLONE_PIDFD | (c->plan.new_flags & (CLONE_NEWUSER | CLONE_NEWPID)),
+    .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
+    .exit_signal = SIGCHLD,
+  };
+  _cleanup_close_ int saved_pidns = -1;
+  struct init_args ia = {
+    .id = c->opts->id,
+    .config = c->config,
+    .bundle = c->bundle,
+    .rootfs = c->rootfs,
+    .plan = &c->plan,
+    .parent_pid = getpid (),
+    .sync_fd = c->sync_fds[1],
+    .state_fds = { c->rootfd, c->dirfd },
+    .fifo_fd = c->fifo_fd,
+    .console_socket_fd = c->console_fd,
+    .preserve_fds = c->opts->preserve_fds,
+    .no_pivot = c->opts->no_pivot,
+    .no_new_keyring = c->opts->no_new_keyring,
+    .hooks_in_parent = hooks_for_parent (c->config),
+  };
+  pid_t pid;
+
+  if (c->plan.join_pid)
+    {
+      /* setns(CLONE_NEWPID) only moves our future children; we move back
+         right after the clone so hooks run in the runtime's namespace. */
+      saved_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (saved_pidns < 0 || namespace_join (c->plan.join_pid->path, CLONE_NEWPID, err) < 0)
+        return ocirt_error_prefix (err, "linux.namespaces (pid)");
+    }
+  pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  if (pid == 0)
+    {
+      close (c->sync_fds[0]);
+      init_main (&ia);
+    }
+  if (saved_pidns >= 0)
+    (void) setns (saved_pidns, CLONE_NEWPID);
+  if (pid < 0)
+    return ocirt_error_set (err, errno, "clone the container's init");
+  cleanup_closep (&c->sync_fds[1]);
+  cleanup_closep (&c->console_fd);
+  c->st.init_pid = pid;
+  if (proc_start_time (pid, &c->st.init_start) < 0)
+    return ocirt_error_setx (err, ESRCH, "the container's init exited unexpectedly");
+  /* Recorded at once, so `delete --force` finds it if we are killed now. */
+  return state_save (c->dirfd, &c->st, err);
+}
+
+static int
+run_parent_hooks (struct create_ctx *c, struct ocirt_error **err)
+{
+  const struct oci_hooks *h = c->config->hooks;
+  _cleanup_free_ char *json = NULL;
+  int r;
+
+  r = container_hook_state (&c->st, STATUS_CREATING, &json, err);
+  if (r == 0 && h && h->prestart_len)
+    r = hooks_run (h->prestart, h->prestart_len, "prestart", json, err);
+  if (r == 0 && h && h->create_runtime_len)
+    r = hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", json, err);
+  if (r < 0)
+    {
+      c->hook_failed = true;
+      return r;
+    }
+  return sync_send (c->sync_fds[0], SYNC_HOOKS_DONE, 0, json, err);
+}
+
+/* Serves the init's requests until it reports READY. */
+static int
+serve_init (struct create_ctx *c, struct ocirt_error **err)
+{
+  for (;;)
+    {
+      enum sync_type type;
+      int r = sync_receive (c->sync_fds[0], &type, NULL, err);
+      if (r < 0)
+        {
+          /* createContainer/startContainer failures come from the init. */
+          if ((*err)->msg && strstr ((*err)->msg, " hook #"))
+            c->hook_failed = true;
+          return r;
+        }
+      switch (type)
+        {
+        case SYNC_USERMAP_PLEASE:
+          r = namespace_write_id_maps (c->st.init_pid, c->config->linux_, err);
+          if (r == 0)
+            r = sync_send (c->sync_fds[0], SYNC_USERMAP_DONE, 0, NULL, err);
+          break;
+        case SYNC_HOOKS_PLEASE:
+          r = run_parent_hooks (c, err);
+          break;
+        case SYNC_READY:
+          return 0;
+        default:
+          r = ocirt_error_setx (err, EBADMSG, "sync: unexpected message %d", type);
+        }
+      if (r < 0)
+        return r;
+    }
+}
+
+/* The pid file is written atomically: callers poll for it and must never
+   read a partial pid. Relative paths are relative to the caller's cwd. */
+static int
+write_pid_file (const char *path, pid_t pid, struct ocirt_error **err)
+{
+  _cleanup_free_ char *dir = strdup (path);
+  _cleanup_close_ int dirfd = -1;
+  char *slash, buf[32];
+  const char *name = path;
+  int n, r;
+
+  if (dir == NULL)
+    return ocirt_error_set (err, ENOMEM, "write pid file");
+  slash = strrchr (dir, '/');
+  if (slash)
+    {
+      name = path + (slash - dir) + 1;
+      *(slash == dir ? slash + 1 : slash) = '\0';
+    }
+  dirfd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return ocirt_error_set (err, errno, "pid file `%s`", path);
+  n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  r = fs_write_atomic (dirfd, name, buf, (size_t) n, 0644);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "write pid file `%s`", path);
+  return 0;
+}
+
+static int
+commit (struct create_ctx *c, struct ocirt_error **err)
+{
+  int r;
+
+  if (c->opts->pid_file && (r = write_pid_file (c->opts->pid_file, c->st.init_pid, err)) < 0)
+    return r;
+  c->st.committed = true;
+  r = state_save (c->dirfd, &c->st, err);
+  if (r == 0)
+    r = sync_send (c->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
+  if (r == 0)
+    r = sync_expect (c->sync_fds[0], SYNC_COMMITTED, err);
+  return r;
+}
+
+static int
+receive_pty (struct create_ctx *c, struct created_container *ret, struct ocirt_error **err)
+{
+  int r;
+
+  ret->pty_master = -1;
+  if (c->pty_peer_fd < 0)
+    return 0;
+  r = fdpass_receive (c->pty_peer_fd, &ret->pty_master);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "receive the terminal of the container");
+  return 0;
+}
+
+static void
+undo (struct create_ctx *c)
+{
+  _cleanup_error_ struct ocirt_error *err = NULL;
+
+  if (c->dirfd < 0)
+    return; /* the entry was never ours: touch nothing */
+  if (container_destroy (c->rootfd, &c->st, c->config, c->hook_failed, &err) < 0)
+    log_warn ("cleaning up after a failed create: %s", err->msg);
+  if (c->st.init_pid > 0)
+    (void) waitpid (c->st.init_pid, NULL, 0);
+}
+
+int
+container_create (const char *root, const struct create_options *opts, struct created_container *ret,
+                  struct ocirt_error **err)
+{
+  struct create_ctx c = { .opts = opts, .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .console_fd = -1,
+                          .pty_peer_fd = -1, .sync_fds = { -1, -1 }, .pidfd = -1 };
+  int r;
+
+  r = spec_validate_id (opts->id, err);
+  if (r == 0)
+    r = load_config (&c, err);
+  if (r == 0)
+    r = resolve_rootfs (&c, err);
+  if (r == 0)
+    r = check_terminal_options (&c, err);
+  if (r == 0)
+    {
+      namespace_plan_make (c.config->linux_, &c.plan);
+      r = make_entry (root, &c, err);
+    }
+  if (r == 0 && (r = sync_pair (c.sync_fds, err)) == 0 && (r = connect_console (&c, err)) == 0
+      && (r = spawn_init (&c, err)) == 0 && (r = serve_init (&c, err)) == 0)
+    r = commit (&c, err);
+  if (r == 0 && ret)
+    {
+      r = receive_pty (&c, ret, err);
+      ret->pid = c.st.init_pid;
+      ret->pidfd = TAKE_FD (c.pidfd);
+    }
+  if (r < 0)
+    undo (&c);
+  create_ctx_release (&c);
+  return r;
+}

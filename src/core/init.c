@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/keyctl.h>
+#include <linux/magic.h>
+
+#include "capability.h"
+#include "hooks.h"
+#include "init.h"
+#include "process-exec.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The init, top to bottom. Each step is one call into the module that owns
+   the concern; the order is the one the spec and runc's callers rely on. */
+
+struct init_state
+{
+  struct rootfs_ctx *rootfs;
+  char *state_json; /* for createContainer/startContainer hooks */
+  int proc_fd;      /* the host's procfs, to reopen exec.fifo after pivot_root */
+  char *exec_path;
+  char **argv;
+  char **envp;
+};
+
+/* Did the creator die before our parent-death signal was armed? In a new
+   pid namespace getppid() is 0, so ask the sync socket: its peer's end is
+   closed exactly when the creator is gone. */
+static bool
+creator_gone (const struct init_args *a)
+{
+  struct pollfd pfd = { .fd = a->sync_fd, .events = POLLRDHUP };
+
+  if (getppid () != 0 && getppid () != a->parent_pid)
+    return true;
+  return poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP));
+}
+
+static int
+check_parent (const struct init_args *a, struct ocirt_error **err)
+{
+  /* Die with the creator: a half-made container must not run on. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    return ocirt_error_set (err, errno, "set parent-death signal");
+  if (creator_gone (a))
+    return ocirt_error_setx (err, ESRCH, "the runtime exited during create");
+  /* Nothing inside the container may ptrace or read /proc of a process that
+     still holds host fds (CVE-2016-9962). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return ocirt_error_set (err, errno, "make the init non-dumpable");
+  return 0;
+}
+
+static int
+enter_namespaces (const struct init_args *a, struct ocirt_error **err)
+{
+  const struct namespace_plan *plan = a->plan;
+  int flags, r;
+
+  if (plan->new_flags & CLONE_NEWUSER)
+    {
+      r = sync_send (a->sync_fd, SYNC_USERMAP_PLEASE, 0, NULL, err);
+      if (r == 0)
+        r = sync_expect (a->sync_fd, SYNC_USERMAP_DONE, err);
+      if (r < 0)
+        return r;
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        return ocirt_error_set (err, errno, "become root of the user namespace");
+    }
+  for (size_t i = 0; i < plan->n_join; i++)
+    {
+      r = namespace_join (plan->join[i]->path, namespace_flag (plan->join[i]->type), err);
+      if (r < 0)
+        return ocirt_error_prefix (err, "linux.namespaces (%s)", plan->join[i]->type);
+    }
+  /* user and pid namespaces were made by clone(); the others are unshared
+     here, after joining, so they belong to the right user namespace. */
+  flags = plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME);
+  if (flags && unshare (flags) < 0)
+    return ocirt_error_set (err, errno, "create namespaces");
+  if (plan->new_flags & CLONE_NEWTIME)
+    {
+      if (unshare (CLONE_NEWTIME) < 0)
+        return ocirt_error_set (err, errno, "create the time namespace");
+      r = namespace_enter_time (a->config->linux_ ? a->config->linux_->time_offsets : NULL, err);
+      if (r < 0)
+        return r;
+    }
+  if (plan->new_flags & CLONE_NEWNET)
+    return namespace_loopback_up (err);
+  return 0;
+}
+
+static int
+set_names (const struct init_args *a, struct ocirt_error **err)
+{
+  const struct oci_config *c = a->config;
+
+  if (c->hostname && sethostname (c->hostname, strlen (c->hostname)) < 0)
+    return ocirt_error_set (err, errno, "set hostname `%s`", c->hostname);
+  if (c->domainname && setdomainname (c->domainname, strlen (c->domainname)) < 0)
+    return ocirt_error_set (err, errno, "set domainname `%s`", c->domainname);
+  /* A session keyring of its own, so containers do not share the host's keys. */
+  if (!a->no_new_keyring && syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, a->id) < 0 && errno != ENOSYS)
+    return ocirt_error_set (err, errno, "create session keyring");
+  return 0;
+}
+
+static int
+run_create_hooks (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
+{
+  const struct oci_hooks *h = a->config->hooks;
+  enum sync_type type;
+  int r;
+
+  if (!a->hooks_in_parent && !(h && (h->create_container_len || h->start_container_len)))
+    return 0;
+  /* The creator runs prestart and createRuntime now (in the runtime's
+     namespaces) and hands back the state the in-container hooks get. */
+  r = sync_send (a->sync_fd, SYNC_HOOKS_PLEASE, 0, NULL, err);
+  if (r == 0)
+    r = sync_receive (a->sync_fd, &type, &s->state_json, err);
+  if (r < 0)
+    return r;
+  if (type != SYNC_HOOKS_DONE)
+    return ocirt_error_setx (err, EBADMSG, "sync: unexpected message %d", type);
+  if (h && h->create_container_len)
+    return hooks_run (h->create_container, h->create_container_len, "createContainer", s->state_json, err);
+  return 0;
+}
+
+static int
+open_host_proc (struct init_state *s, struct ocirt_error **err)
+{
+  struct statfs sfs;
+
+  s->proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (s->proc_fd < 0)
+    return ocirt_error_set (err, errno, "open /proc");
+  if (fstatfs (s->proc_fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+    return ocirt_error_setx (err, EINVAL, "/proc of the runtime is not procfs");
+  return 0;
+}
+
+static int
+setup_console (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
+{
+  _cleanup_close_ int master = -1, slave = -1;
+  const struct oci_console_size *size = a->config->process->console_size;
+  int r;
+
+  r = terminal_open_pty (&master, &slave, err);
+  if (r == 0 && size)
+    r = terminal_set_size (slave, size->height, size->width, err);
+  if (r == 0)
+    r = rootfs_mount_console (s->rootfs, slave, err);
+  if (r == 0)
+    r = terminal_send_fd (a->console_socket_fd, master, err);
+  if (r == 0)
+    r = terminal_make_controlling (slave, err);
+  return r;
+}
+
+/* argv and envp as NULL-terminated arrays, and the executable resolved in
+   the container, so a missing binary fails `create`, as with runc. */
+static int
+prepare_exec (const struct oci_process *p, struct init_state *s, struct ocirt_error **err)
+{
+  s->argv = calloc (p->args_len + 1, sizeof (char *));
+  s->envp = calloc (p->env_len + 1, sizeof (char *));
+  if (s->argv == NULL || s->envp == NULL)
+    return ocirt_error_set (err, ENOMEM, "prepare exec");
+  memcpy (s->argv, p->args, p->args_len * sizeof (char *));
+  if (p->env_len)
+    memcpy (s->envp, p->env, p->env_len * sizeof (char *));
+  return process_resolve_executable (p->args[0], s->envp, &s->exec_path, err);
+}
+
+static int
+set_process_attributes (const struct init_args *a, const struct oci_process *p, struct ocirt_error **err)
+{
+  const struct oci_linux *l = a->config->linux_;
+  const struct oci_exec_cpu_affinity *aff = p->exec_cpu_affinity;
+  int r;
+
+  if ((r = process_set_rlimits (p, err)) < 0 || (r = process_set_oom_score_adj (p, err)) < 0
+      || (r = process_set_scheduler (p, err)) < 0 || (r = process_set_io_priority (p, err)) < 0)
+    return r;
+  if (l && ((r = process_set_personality (l->personality, err)) < 0
+            || (r = process_set_memory_policy (l->memory_policy, err)) < 0))
+    return r;
+  /* The init is past its setup: the final affinity applies. */
+  if (aff && (r = process_set_cpu_affinity (aff->final ? aff->final : aff->initial, err)) < 0)
+    return r;
+  return 0;
+}
+
+/* runc's order: privileged settings first, then the bounding set, the user
+   change (keeping capabilities), cwd and executable checked as that user,
+   the capability sets, and no_new_privs last. */
+static int
+setup_process (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
+{
+  static const struct oci_user root_user = { 0 };
+  const struct oci_process *p = a->config->process;
+  int r;
+
+  if ((r = set_process_attributes (a, p, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0
+      || (r = process_change_user (p->user ? p->user : &root_user, false, err)) < 0
+      || (r = process_chdir (p->cwd ? p->cwd : "/", err)) < 0 || (r = prepare_exec (p, s, err)) < 0
+      || (r = capability_apply (p->capabilities, err)) < 0)
+    return r;
+  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return ocirt_error_set (err, errno, "set no_new_privs");
+  return process_close_fds (3 + a->preserve_fds, err);
+}
+
+static int
+init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
+{
+  const struct oci_config *c = a->config;
+  int r;
+
+  if ((r = check_parent (a, err)) < 0 || (r = enter_namespaces (a, err)) < 0 || (r = set_names (a, err)) < 0
+      || (r = open_host_proc (s, err)) < 0)
+    return r;
+  if (chdir (a->bundle) < 0)
+    return ocirt_error_set (err, errno, "chdir to the bundle `%s`", a->bundle);
+  if ((r = rootfs_setup (c, a->rootfs, &s->rootfs, err)) < 0 || (r = run_create_hooks (a, s, err)) < 0
+      || (r = rootfs_pivot (s->rootfs, a->no_pivot, err)) < 0)
+    return r;
+  if (a->console_socket_fd >= 0 && c->process && c->process->terminal && (r = setup_console (a, s, err)) < 0)
+    return r;
+  if ((r = rootfs_finalize (s->rootfs, err)) < 0)
+    return r;
+  if (c->process)
+    return setup_process (a, s, err);
+  return 0;
+}
+
+/* After READY: the creator records the container, then lets us go on
+   without it (the parent-death signal would kill us when it exits). */
+static int
+await_commit (const struct init_args *a, struct ocirt_error **err)
+{
+  int r = sync_send (a->sync_fd, SYNC_READY, 0, NULL, err);
+
+  if (r == 0)
+    r = sync_expect (a->sync_fd, SYNC_COMMIT, err);
+  if (r < 0)
+    return r;
+  if (prctl (PR_SET_PDEATHSIG, 0) < 0)
+    return ocirt_error_set (err, errno, "clear parent-death signal");
+  return sync_send (a->sync_fd, SYNC_COMMITTED, 0, NULL, err);
+}
+
+/* Blocks until `start` opens exec.fifo for reading. Anything written to it
+   before the fifo closes is an error `start` reports; a successful execve
+   closes it (CLOEXEC), which `start` sees as success. */
+static _Noreturn void
+wait_start_and_exec (const struct init_args *a, struct init_state *s)
+{
+  _cleanup_error_ struct ocirt_error *err = NULL;
+  const struct oci_hooks *h = a->config->hooks;
+  char path[64];
+  int fd;
+
+  snprintf (path, sizeof path, "self/fd/%d", a->fifo_fd);
+  fd = openat (s->proc_fd, path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    _exit (EXIT_FAILURE);
+  close (a->fifo_fd);
+  close (s->proc_fd);
+  if (a->config->process == NULL)
+    ocirt_error_setx (&err, EINVAL, "cannot start a container that has no process");
+  else if (h && h->start_container_len)
+    (void) hooks_run (h->start_container, h->start_container_len, "startContainer", s->state_json, &err);
+  if (err == NULL)
+    {
+      execve (s->exec_path, s->argv, s->envp);
+      ocirt_error_set (&err, errno, "exec `%s`", s->exec_path);
+    }
+  (void) fs_write_full (fd, err->msg, strlen (err->msg));
+  _exit (EXIT_FAILURE);
+}
+
+void
+init_main (const struct init_args *a)
+{
+  _cleanup_error_ struct ocirt_error *err = NULL;
+  struct init_state s = { .proc_fd = -1 };
+
+  for (size_t i = 0; i < ARRAY_SIZE (a->state_fds); i++)
+    close (a->state_fds[i]);
+  if (init_setup (a, &s, &err) < 0 || await_commit (a, &err) < 0)
+    {
+      sync_send_error (a->sync_fd, err);
+      _exit (EXIT_FAILURE);
+    }
+  close (a->sync_fd);
+  wait_start_and_exec (a, &s);
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "core/mount.h"
+#include "util/log.h"
+#include "util/path.h"
+
+/* The `cgroup` and `cgroup2` mount entries. On a v1 or hybrid host a `cgroup`
+   entry becomes, as with runc, a tmpfs holding one directory per v1 hierarchy:
+   the container's own cgroup of that hierarchy bound there, or, with a cgroup
+   namespace, a fresh cgroup mount of it. On a pure v2 host it is cgroup2. */
+
+/* One cgroup hierarchy the runtime is in: where the host mounts it and which
+   cgroup of it the process belongs to. */
+struct hierarchy
+{
+  char *mountpoint;
+  char *source;      /* mountpoint + our cgroup's path relative to the mount root */
+  char *controllers; /* "cpu,cpuacct", "name=systemd", "" for v2 */
+};
+
+static void
+hierarchies_free (struct hierarchy *h, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      free (h[i].mountpoint);
+      free (h[i].source);
+      free (h[i].controllers);
+    }
+  free (h);
+}
+
+/* Undoes mountinfo's octal escapes (\040 for a space...) in place. */
+static void
+unescape (char *s)
+{
+  char *o = s;
+  for (; *s; s++)
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3])
+      {
+        *o++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+        s += 3;
+      }
+    else
+      *o++ = *s;
+  *o = '\0';
+}
+
+/* Is every comma-separated item of `a` in `b`? */
+static bool
+items_subset (const char *a, const char *b)
+{
+  _cleanup_free_ char *copy = strdup (a);
+  char *save = NULL;
+  if (copy == NULL)
+    return false;
+  for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+    {
+      size_t n = strlen (t);
+      const char *p = b;
+      bool found = false;
+      while (!found && (p = strstr (p, t)))
+        {
+          found = (p == b || p[-1] == ',') && (p[n] == ',' || p[n] == '\0');
+          p += n;
+        }
+      if (!found)
+        return false;
+    }
+  return true;
+}
+
+/* Finds the /proc/self/cgroup line of the hierarchy whose mount has
+   `super_opts` (its controllers all among them; v2: the "0::" line) and
+   returns its controllers and cgroup path. */
+static int
+cgroup_line_for (const char *super_opts, bool v2, char **ret_ctrls, char **ret_path)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
+  _cleanup_free_ char *line = NULL;
+  size_t cap = 0;
+
+  while (f && getline (&line, &cap, f) > 0)
+    {
+      line[strcspn (line, "\n")] = '\0';
+      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      if (c2 == NULL)
+        continue;
+      *c2 = '\0';
+      const char *ctrls = c1 + 1;
+      if (v2 ? *ctrls != '\0' : (*ctrls == '\0' || !items_subset (ctrls, super_opts)))
+        continue;
+      *ret_ctrls = strdup (ctrls);
+      *ret_path = strdup (c2 + 1);
+      return (*ret_ctrls && *ret_path) ? 1 : -ENOMEM;
+    }
+  return 0;
+}
+
+static int
+add_hierarchy (struct hierarchy **h, size_t *n, const char *root, const char *mountpoint, const char *super,
+               bool v2)
+{
+  _cleanup_free_ char *ctrls = NULL;
+  _cleanup_free_ char *cg = NULL;
+  int r = cgroup_line_for (super, v2, &ctrls, &cg);
+  if (r <= 0)
+    return r;
+  /* A hierarchy mounted twice on the host (bind mounts of it) once only. */
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp ((*h)[i].controllers, ctrls) == 0)
+      return 0;
+  /* Our cgroup relative to the root of that mount (which is not always the
+     hierarchy's root). */
+  size_t rl = strlen (root);
+  const char *rel = strcmp (root, "/") == 0 ? cg : strncmp (cg, root, rl) == 0 ? cg + rl : "";
+  struct hierarchy *nh = realloc (*h, (*n + 1) * sizeof (**h));
+  if (nh == NULL)
+    return -ENOMEM;
+  *h = nh;
+  struct hierarchy *e = &nh[(*n)++];
+  *e = (struct hierarchy){ .controllers = TAKE_PTR (ctrls), .mountpoint = strdup (mountpoint) };
+  if (asprintf (&e->source, "%s%s", mountpoint, rel) < 0)
+    e->source = NULL;
+  return e->source && e->mountpoint ? 0 : -ENOMEM;
+}
+
+/* The host's cgroup mounts of type v1 ("cgroup") or v2 ("cgroup2") that this
+   process is in, from /proc/self/mountinfo (still the host's tree here). */
+static int
+find_hierarchies (bool v2, struct hierarchy **ret, size_t *ret_n, struct ocirt_error **err)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  _cleanup_free_ char *line = NULL;
+  struct hierarchy *h = NULL;
+  size_t n = 0, cap = 0;
+
+  if (f == NULL)
+    return ocirt_error_set (err, errno, "open /proc/self/mountinfo");
+  while (getline (&line, &cap, f) > 0)
+    {
+      char root[4096], mp[4096], fstype[64], super[1024];
+      char *dash = strstr (line, " - ");
+      if (dash == NULL || sscanf (line, "%*s %*s %*s %4095s %4095s", root, mp) != 2
+          || sscanf (dash + 3, "%63s %*s %1023s", fstype, super) != 2)
+        continue;
+      if (strcmp (fstype, v2 ? "cgroup2" : "cgroup") != 0)
+        continue;
+      unescape (root);
+      unescape (mp);
+      int r = add_hierarchy (&h, &n, root, mp, super, v2);
+      if (r < 0)
+        {
+          hierarchies_free (h, n);
+          return ocirt_error_set (err, -r, "read cgroup mounts");
+        }
+    }
+  *ret = h;
+  *ret_n = n;
+  return 0;
+}
+
+static const char *
+basename_of (const char *p)
+{
+  const char *s = strrchr (p, '/');
+  return s ? s + 1 : p;
+}
+
+/* One v1 hierarchy below the tmpfs `top`: a fresh mount with a cgroup
+   namespace (it then shows the namespace's root), else our cgroup bound. */
+static int
+mount_v1_hierarchy (int top, const struct hierarchy *h, const struct mount_options *o,
+                    const struct mount_env *env, struct ocirt_error **err)
+{
+  const char *name = basename_of (h->mountpoint);
+  if (mkdirat (top, name, 0755) < 0 && errno != EEXIST)
+    return ocirt_error_set (err, errno, "mkdir `%s`", name);
+  _cleanup_close_ int dir = openat (top, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0)
+    return ocirt_error_set (err, errno, "open `%s`", name);
+  int r;
+  if (env->cgroupns)
+    r = mount_fs_at ("cgroup", dir, "cgroup", o->flags & ~(MS_BIND | MS_REC), h->controllers, err);
+  else
+    r = mount_bind (AT_FDCWD, h->source, dir, false, o, env, err);
+  if (r < 0)
+    return ocirt_error_prefix (err, "cgroup `%s`", name);
+  /* Co-mounted controllers ("cpu,cpuacct") get a symlink each, as on the host. */
+  if (strchr (name, ',') == NULL)
+    return 0;
+  _cleanup_free_ char *copy = strdup (name);
+  char *save = NULL;
+  for (char *t = copy ? strtok_r (copy, ",", &save) : NULL; t; t = strtok_r (NULL, ",", &save))
+    if (symlinkat (name, top, t) < 0 && errno != EEXIST)
+      return ocirt_error_set (err, errno, "symlink cgroup `%s`", t);
+  return 0;
+}
+
+static int
+mount_cgroup_v1 (int root_fd, const struct oci_mount *m, const struct mount_options *o,
+                 const struct mount_env *env, struct ocirt_error **err)
+{
+  struct hierarchy *h = NULL;
+  size_t n = 0;
+  _cleanup_close_ int dst = path_mkdir_in_root (root_fd, m->destination, 0755, err);
+  if (dst < 0)
+    return dst;
+  int r = mount_fs_at ("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", err);
+  if (r < 0)
+    return r;
+  _cleanup_close_ int top = path_open_in_root (root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+  if (top < 0 || find_hierarchies (false, &h, &n, err) < 0)
+    return -(*err)->code;
+  for (size_t i = 0; i < n && r == 0; i++)
+    r = mount_v1_hierarchy (top, &h[i], o, env, err);
+  hierarchies_free (h, n);
+  if (r == 0 && (o->flags & MS_RDONLY))
+    r = mount_make_readonly (top, false, err);
+  return r;
+}
+
+/* cgroup2: a fresh mount, or without a cgroup namespace where that is refused
+   (EPERM in a user namespace, EBUSY...), our own cgroup bound from the host. */
+static int
+mount_cgroup_v2 (int root_fd, const struct oci_mount *m, const struct mount_options *o,
+                 const struct mount_env *env, struct ocirt_error **err)
+{
+  _cleanup_close_ int dst = path_mkdir_in_root (root_fd, m->destination, 0755, err);
+  _cleanup_error_ struct ocirt_error *first = NULL;
+  struct hierarchy *h = NULL;
+  size_t n = 0;
+
+  if (dst < 0)
+    return dst;
+  int r = mount_fs_at ("cgroup2", dst, "cgroup2", o->flags & ~(MS_BIND | MS_REC), o->data, &first);
+  if (r == 0 || env->cgroupns || (first->code != EPERM && first->code != EBUSY))
+    {
+      if (r < 0)
+        *err = TAKE_PTR (first);
+      return r;
+    }
+  if (find_hierarchies (true, &h, &n, err) < 0)
+    return -(*err)->code;
+  r = n ? mount_bind (AT_FDCWD, h[0].source, dst, true, o, env, err)
+        : ocirt_error_setx (err, ENOENT, "mount cgroup2: no cgroup2 hierarchy on the host");
+  hierarchies_free (h, n);
+  return r;
+}
+
+int
+mount_cgroup_entry (int root_fd, const struct oci_mount *m, const struct mount_options *o,
+                    const struct mount_env *env, struct ocirt_error **err)
+{
+  struct statfs sfs;
+  bool host_v2 = statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+
+  if (strcmp (m->type, "cgroup2") == 0 || host_v2)
+    return mount_cgroup_v2 (root_fd, m, o, env, err);
+  return mount_cgroup_v1 (root_fd, m, o, env, err);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/mountopt.h"
+#include "ocispec.h"
+#include "util/error.h"
+
+/* What a mount entry needs to know about the container beyond the entry. */
+struct mount_env
+{
+  const char *bundle;                        /* relative bind sources are taken from here (NULL: the cwd) */
+  bool cgroupns;                             /* the container has its own cgroup namespace */
+  const struct oci_id_mapping *uid_mappings; /* the container's user namespace maps, for idmap */
+  size_t uid_mappings_len;
+  const struct oci_id_mapping *gid_mappings;
+  size_t gid_mappings_len;
+};
+
+/* Performs one mounts[] entry under the rootfs `root_fd` (the mount tree of
+   the calling process, before pivot_root). The destination is resolved and
+   created inside the root and the mount is made onto its fd. Returns 1 when
+   the mount is a read-only tmpfs that was mounted read-write so that the
+   runtime can fill it (devices in /dev): the caller makes it read-only with
+   mount_make_readonly() at the end, as runc does; 0 otherwise. */
+int mount_entry (int root_fd, const struct oci_mount *m, const struct mount_env *env,
+                 struct ocirt_error **err);
+
+/* Bind-mounts the object `src` (a path relative to `src_dirfd`, or "" for
+   `src_dirfd` itself) onto the object `dst_fd`, using a detached clone
+   (open_tree + move_mount), so no path is looked up twice. `opts` (may be
+   NULL) gives the MS_* flags to set and clear on it (ro, nosuid...; only the
+   top mount), its recursive attributes, propagation and idmap; flags the
+   source has and the options do not clear are kept, so locked flags in a user
+   namespace never cause EPERM. `env` is needed only for idmap. */
+int mount_bind (int src_dirfd, const char *src, int dst_fd, bool recursive, const struct mount_options *opts,
+                const struct mount_env *env, struct ocirt_error **err);
+
+/* Mounts a new read-only, empty tmpfs onto `dst_fd` (masking a directory). */
+int mount_empty_tmpfs_ro (int dst_fd, struct ocirt_error **err);
+
+/* Makes the mount that `fd` is the root of read-only (recursively if asked),
+   keeping its other flags. */
+int mount_make_readonly (int fd, bool recursive, struct ocirt_error **err);
+
+/* Applies propagation changes (MS_SHARED, MS_SLAVE|MS_REC, ...) to the mount
+   at `fd`, in order. */
+int mount_set_propagation (int fd, const unsigned long *prop, size_t n, struct ocirt_error **err);
+
+/* Internal to mount.c and mount-cgroup.c: mounts a filesystem onto `dst_fd`
+   with mount(2) through /proc/self/fd. */
+int mount_fs_at (const char *source, int dst_fd, const char *type, unsigned long flags, const char *data,
+                 struct ocirt_error **err);
+
+/* Internal to mount.c and mount-cgroup.c: the `cgroup`/`cgroup2` entries. */
+int mount_cgroup_entry (int root_fd, const struct oci_mount *m, const struct mount_options *opts,
+                        const struct mount_env *env, struct ocirt_error **err);

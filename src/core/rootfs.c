@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/devices.h"
+#include "core/mount.h"
+#include "core/mountopt.h"
+#include "core/rootfs.h"
+#include "util/log.h"
+#include "util/path.h"
+#include "util/procfs.h"
+
+struct rootfs_ctx
+{
+  const struct oci_config *config;
+  char *rootfs;
+  int root_fd;               /* O_PATH: the root of the rootfs bind mount, "/" after the pivot */
+  unsigned long propagation; /* linux.rootfsPropagation as MS_* flags, 0 if absent */
+  char **ro_later;           /* read-only tmpfs destinations mounted read-write for now */
+  size_t ro_later_len;
+};
+
+void
+rootfs_ctx_free (struct rootfs_ctx *ctx)
+{
+  if (ctx == NULL)
+    return;
+  if (ctx->root_fd >= 0)
+    close (ctx->root_fd);
+  for (size_t i = 0; i < ctx->ro_later_len; i++)
+    free (ctx->ro_later[i]);
+  free (ctx->ro_later);
+  free (ctx->rootfs);
+  free (ctx);
+}
+
+static const struct oci_linux *
+linux_of (const struct rootfs_ctx *ctx)
+{
+  static const struct oci_linux none = { 0 };
+  return ctx->config->linux_ ? ctx->config->linux_ : &none;
+}
+
+/* The mount holding `path` (the longest mount point that is `path` or one of
+   its parents), from /proc/self/mountinfo; *ret_shared if it propagates. */
+static int
+parent_mount (const char *path, char **ret, bool *ret_shared)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  _cleanup_free_ char *line = NULL;
+  size_t cap = 0, best = 0;
+
+  if (f == NULL)
+    return -errno;
+  *ret = NULL;
+  while (getline (&line, &cap, f) > 0)
+    {
+      char mp[4096];
+      if (sscanf (line, "%*s %*s %*s %*s %4095s", mp) != 1)
+        continue;
+      size_t n = strlen (mp);
+      bool parent
+          = strcmp (mp, "/") == 0 || (strncmp (path, mp, n) == 0 && (path[n] == '/' || path[n] == '\0'));
+      if (!parent || n < best)
+        continue;
+      char *dash = strstr (line, " - ");
+      char *shared = strstr (line, " shared:");
+      free (*ret);
+      *ret = strdup (mp);
+      if (*ret == NULL)
+        return -ENOMEM;
+      *ret_shared = shared && (dash == NULL || shared < dash);
+      best = n;
+    }
+  return *ret ? 0 : -ENOENT;
+}
+
+/* runc's prepareRoot: "/" rslave (or the configured propagation) so nothing
+   done here reaches the host, the rootfs's parent mount private (pivot_root
+   refuses a shared parent, and the bind below must not propagate), then the
+   rootfs bound onto itself so it is a mount point of its own. */
+static int
+prepare_root (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  unsigned long flag = ctx->propagation ? ctx->propagation : MS_SLAVE | MS_REC;
+  _cleanup_free_ char *parent = NULL;
+  bool shared = false;
+
+  if (mount ("", "/", NULL, flag, NULL) < 0)
+    return ocirt_error_set (err, errno, "set the propagation of `/`");
+  int r = parent_mount (ctx->rootfs, &parent, &shared);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "find the mount of `%s`", ctx->rootfs);
+  if (shared && mount ("", parent, NULL, MS_PRIVATE, NULL) < 0)
+    return ocirt_error_set (err, errno, "make `%s` private", parent);
+  if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return ocirt_error_set (err, errno, "bind the rootfs `%s` onto itself", ctx->rootfs);
+  ctx->root_fd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ctx->root_fd < 0)
+    return ocirt_error_set (err, errno, "open the rootfs `%s`", ctx->rootfs);
+  return 0;
+}
+
+/* "/dev", "dev", "/dev/" and "//dev" all name the container's /dev. */
+static bool
+is_dev (const char *dest)
+{
+  dest += strspn (dest, "/");
+  return strncmp (dest, "dev", 3) == 0 && dest[3 + strspn (dest + 3, "/")] == '\0';
+}
+
+/* runc creates devices unless /dev is a bind mount (then they are the host's). */
+static bool
+needs_dev_setup (const struct oci_config *config)
+{
+  for (size_t i = 0; i < config->mounts_len; i++)
+    {
+      const struct oci_mount *m = &config->mounts[i];
+      bool bind = m->type && strcmp (m->type, "bind") == 0;
+      for (size_t j = 0; !bind && j < m->options_len; j++)
+        bind = strcmp (m->options[j], "bind") == 0 || strcmp (m->options[j], "rbind") == 0;
+      if (bind && m->destination && is_dev (m->destination))
+        return false;
+    }
+  return true;
+}
+
+static bool
+has_namespace (const struct oci_linux *l, const char *type)
+{
+  for (size_t i = 0; i < l->namespaces_len; i++)
+    if (l->namespaces[i].type && strcmp (l->namespaces[i].type, type) == 0)
+      return true;
+  return false;
+}
+
+static int
+remember_ro (struct rootfs_ctx *ctx, const char *dest)
+{
+  char **n = realloc (ctx->ro_later, (ctx->ro_later_len + 1) * sizeof (char *));
+  if (n == NULL)
+    return -ENOMEM;
+  ctx->ro_later = n;
+  n[ctx->ro_later_len] = strdup (dest);
+  if (n[ctx->ro_later_len] == NULL)
+    return -ENOMEM;
+  ctx->ro_later_len++;
+  return 0;
+}
+
+static int
+do_mounts (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  const struct oci_linux *l = linux_of (ctx);
+  const struct oci_config *c = ctx->config;
+  struct mount_env env = {
+    .cgroupns = has_namespace (l, "cgroup"),
+    .uid_mappings = l->uid_mappings,
+    .uid_mappings_len = l->uid_mappings_len,
+    .gid_mappings = l->gid_mappings,
+    .gid_mappings_len = l->gid_mappings_len,
+  };
+
+  for (size_t i = 0; i < c->mounts_len; i++)
+    {
+      const char *dest = c->mounts[i].destination ? c->mounts[i].destination : "";
+      int r = mount_entry (ctx->root_fd, &c->mounts[i], &env, err);
+      if (r > 0)
+        r = remember_ro (ctx, dest) < 0 ? ocirt_error_set (err, ENOMEM, "mount") : 0;
+      if (r < 0)
+        return ocirt_error_prefix (err, "mounts[%zu] (%s)", i, dest);
+    }
+  return 0;
+}
+
+int
+rootfs_setup (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret_ctx,
+              struct ocirt_error **err)
+{
+  _cleanup_ (rootfs_ctx_freep) struct rootfs_ctx *ctx = calloc (1, sizeof (*ctx));
+  if (ctx == NULL)
+    return ocirt_error_set (err, ENOMEM, "rootfs");
+  ctx->root_fd = -1;
+  ctx->config = config;
+  ctx->rootfs = strdup (rootfs_path);
+  if (ctx->rootfs == NULL)
+    return ocirt_error_set (err, ENOMEM, "rootfs");
+  const struct oci_linux *l = linux_of (ctx);
+  if (l->rootfs_propagation && mountopt_propagation_flags (l->rootfs_propagation, &ctx->propagation) < 0)
+    return ocirt_error_setx (err, EINVAL, "linux.rootfsPropagation: unknown value `%s`",
+                             l->rootfs_propagation);
+
+  /* Every mount below goes through /proc/self/fd of this (the runtime's own)
+     procfs: make sure it is one. */
+  _cleanup_close_ int proc = procfs_open_root (err);
+  if (proc < 0)
+    return proc;
+  if (prepare_root (ctx, err) < 0 || do_mounts (ctx, err) < 0)
+    return -(*err)->code;
+  if (needs_dev_setup (config))
+    {
+      if (devices_create (ctx->root_fd, l->devices, l->devices_len, err) < 0
+          || devices_create_links (ctx->root_fd, err) < 0)
+        return -(*err)->code;
+    }
+  *ret_ctx = TAKE_PTR (ctx);
+  return 0;
+}
+
+int
+rootfs_mount_console (struct rootfs_ctx *ctx, int console_fd, struct ocirt_error **err)
+{
+  return devices_mount_console (ctx->root_fd, console_fd, err);
+}
+
+/* --- step 2 ------------------------------------------------------------------ */
+
+static int
+pivot (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  _cleanup_close_ int oldroot = open ("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0)
+    return ocirt_error_set (err, errno, "open `/`");
+  if (fchdir (ctx->root_fd) < 0)
+    return ocirt_error_set (err, errno, "chdir to the rootfs");
+  /* pivot_root(".", "."): the old root ends up stacked on the new one, where
+     it can be detached without needing a directory for it in the rootfs. */
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return ocirt_error_set (err, errno, "pivot_root");
+  if (fchdir (oldroot) < 0)
+    return ocirt_error_set (err, errno, "chdir to the old root");
+  /* rslave first, so the detach below does not unmount anything on the host. */
+  if (mount ("", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return ocirt_error_set (err, errno, "make the old root rslave");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return ocirt_error_set (err, errno, "detach the old root");
+  if (chdir ("/") < 0)
+    return ocirt_error_set (err, errno, "chdir /");
+  return 0;
+}
+
+/* The host's full procfs and sysfs mounts outside the rootfs stay reachable
+   after a chroot; the kernel allows new proc/sysfs mounts only when no hidden
+   one exists ("mount_too_revealing"), and they must not stay visible anyway:
+   detach them, or cover them where that is not allowed. */
+static int
+hide_host_proc_sys (const char *rootfs, struct ocirt_error **err)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  _cleanup_free_ char *line = NULL;
+  size_t cap = 0, rl = strlen (rootfs);
+
+  if (f == NULL)
+    return ocirt_error_set (err, errno, "open /proc/self/mountinfo");
+  while (getline (&line, &cap, f) > 0)
+    {
+      char root[4096], mp[4096], type[64];
+      char *dash = strstr (line, " - ");
+      if (dash == NULL || sscanf (line, "%*s %*s %*s %4095s %4095s", root, mp) != 2
+          || sscanf (dash + 3, "%63s", type) != 1)
+        continue;
+      if (strcmp (root, "/") != 0 || (strcmp (type, "proc") != 0 && strcmp (type, "sysfs") != 0)
+          || (strncmp (mp, rootfs, rl) == 0 && (mp[rl] == '/' || mp[rl] == '\0')))
+        continue;
+      if (mount ("", mp, NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        {
+          if (errno == ENOENT)
+            continue; /* under something already detached */
+          return ocirt_error_set (err, errno, "make `%s` rslave", mp);
+        }
+      if (umount2 (mp, MNT_DETACH) < 0 && mount ("tmpfs", mp, "tmpfs", MS_RDONLY, NULL) < 0)
+        return ocirt_error_set (err, errno, "hide `%s`", mp);
+    }
+  return 0;
+}
+
+static int
+move_root (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  if (hide_host_proc_sys (ctx->rootfs, err) < 0)
+    return -(*err)->code;
+  if (fchdir (ctx->root_fd) < 0)
+    return ocirt_error_set (err, errno, "chdir to the rootfs");
+  if (mount (ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return ocirt_error_set (err, errno, "move the rootfs to `/`");
+  if (chroot (".") < 0)
+    return ocirt_error_set (err, errno, "chroot");
+  if (chdir ("/") < 0)
+    return ocirt_error_set (err, errno, "chdir /");
+  return 0;
+}
+
+int
+rootfs_pivot (struct rootfs_ctx *ctx, bool no_pivot, struct ocirt_error **err)
+{
+  if ((no_pivot ? move_root (ctx, err) : pivot (ctx, err)) < 0)
+    return -(*err)->code;
+  /* As runc: the configured propagation applies to the new "/" (private was
+     already achieved before the pivot, and applying it to the old "/" would
+     have reached the host when it is shared). */
+  if (ctx->propagation && !(ctx->propagation & MS_PRIVATE)
+      && mount ("", "/", NULL, ctx->propagation, NULL) < 0)
+    return ocirt_error_set (err, errno, "linux.rootfsPropagation: set the propagation of `/`");
+  return 0;
+}
+
+/* --- step 3 ------------------------------------------------------------------ */
+
+static int
+write_sysctls (struct rootfs_ctx *ctx, const struct oci_map *sysctl, struct ocirt_error **err)
+{
+  _cleanup_close_ int proc = path_open_in_root (ctx->root_fd, "/proc", O_PATH | O_DIRECTORY, 0, err);
+  if (proc < 0 || procfs_check_proc (proc, "/proc", err) < 0)
+    return ocirt_error_prefix (err, "linux.sysctl");
+  for (size_t i = 0; i < sysctl->len; i++)
+    {
+      char path[4096];
+      const char *key = sysctl->keys[i], *value = sysctl->values[i];
+      /* sysctl(8): with a slash in the key the separator is "/", and dots are
+         part of names (net/ipv4/conf/eth0.100/forwarding). */
+      bool slashes = strchr (key, '/') != NULL;
+      snprintf (path, sizeof (path), "sys/%s", key + strspn (key, "/"));
+      for (char *p = path + 4; !slashes && *p; p++)
+        if (*p == '.')
+          *p = '/';
+      _cleanup_close_ int fd = procfs_open (proc, path, O_WRONLY | O_TRUNC, err);
+      size_t len = strlen (value);
+      if (fd < 0)
+        return ocirt_error_prefix (err, "linux.sysctl `%s`", key);
+      if (write (fd, value, len) != (ssize_t) len)
+        return ocirt_error_set (err, errno, "linux.sysctl `%s`: write `/proc/%s`", key, path);
+    }
+  return 0;
+}
+
+/* Opens a masked or read-only path; 0 (and no fd) when it does not exist. */
+static int
+open_listed_path (struct rootfs_ctx *ctx, const char *path, int *ret_fd, struct ocirt_error **err)
+{
+  int fd = path_open_in_root (ctx->root_fd, path, O_PATH, 0, NULL);
+  if (fd == -ENOENT)
+    return 0;
+  if (fd < 0)
+    return ocirt_error_set (err, -fd, "open `%s`", path);
+  *ret_fd = fd;
+  return 1;
+}
+
+static int
+readonly_paths (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  const struct oci_linux *l = linux_of (ctx);
+  /* Recursively read-only; every other flag (nosuid, nodev...) of what is
+     there is kept, so locked flags never get in the way. */
+  struct mount_options ro = { .rec_attr_set = MOUNT_ATTR_RDONLY };
+
+  for (size_t i = 0; i < l->readonly_paths_len; i++)
+    {
+      _cleanup_close_ int fd = -1;
+      int r = open_listed_path (ctx, l->readonly_paths[i], &fd, err);
+      if (r > 0)
+        r = mount_bind (fd, "", fd, true, &ro, NULL, err);
+      if (r < 0)
+        return ocirt_error_prefix (err, "linux.readonlyPaths[%zu] (%s)", i, l->readonly_paths[i]);
+    }
+  return 0;
+}
+
+static int
+masked_paths (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  const struct oci_linux *l = linux_of (ctx);
+  _cleanup_close_ int null_fd = -1;
+
+  for (size_t i = 0; i < l->masked_paths_len; i++)
+    {
+      _cleanup_close_ int fd = -1;
+      struct stat st;
+      int r = open_listed_path (ctx, l->masked_paths[i], &fd, err);
+      if (r > 0 && fstat (fd, &st) < 0)
+        r = ocirt_error_set (err, errno, "stat");
+      if (r > 0 && S_ISDIR (st.st_mode))
+        r = mount_empty_tmpfs_ro (fd, err);
+      else if (r > 0)
+        {
+          if (null_fd < 0)
+            null_fd = devices_open_null (ctx->root_fd, err);
+          r = null_fd < 0 ? null_fd : mount_bind (null_fd, "", fd, false, NULL, NULL, err);
+        }
+      if (r < 0)
+        return ocirt_error_prefix (err, "linux.maskedPaths[%zu] (%s)", i, l->masked_paths[i]);
+    }
+  return 0;
+}
+
+int
+rootfs_finalize (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  const struct oci_linux *l = linux_of (ctx);
+
+  for (size_t i = 0; i < ctx->ro_later_len; i++)
+    {
+      _cleanup_close_ int fd
+          = path_open_in_root (ctx->root_fd, ctx->ro_later[i], O_PATH | O_DIRECTORY, 0, err);
+      if (fd < 0 || mount_make_readonly (fd, false, err) < 0)
+        return ocirt_error_prefix (err, "remount `%s` read-only", ctx->ro_later[i]);
+    }
+  if (ctx->config->root && ctx->config->root->readonly && mount_make_readonly (ctx->root_fd, false, err) < 0)
+    return ocirt_error_prefix (err, "root.readonly");
+  if (l->sysctl && l->sysctl->len && write_sysctls (ctx, l->sysctl, err) < 0)
+    return -(*err)->code;
+  if (readonly_paths (ctx, err) < 0 || masked_paths (ctx, err) < 0)
+    return -(*err)->code;
+  return 0;
+}

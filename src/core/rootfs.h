@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ocispec.h"
+#include "util/error.h"
+
+/* The container's root filesystem, set up inside the init process: it must
+   already be in the container's new mount namespace (and user namespace, if
+   any, with its maps written), and must not be running the user's code yet. */
+struct rootfs_ctx;
+
+/* Step 1, before the createContainer hooks. Applies the mount propagation of
+   "/" (linux.rootfsPropagation, default rslave), makes the rootfs's parent
+   mount private, binds the rootfs (absolute path) onto itself, performs
+   config->mounts in order (relative bind sources are taken from the cwd: the
+   caller chdirs to the bundle first, or makes them absolute), then creates the
+   default devices, linux.devices and the /dev links (unless /dev is a bind
+   mount). *ret_ctx is the caller's (rootfs_ctx_free). */
+int rootfs_setup (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret_ctx,
+                  struct ocirt_error **err);
+
+/* Binds the terminal `console_fd` (a pty slave) over /dev/console of the
+   rootfs, the mount point created and opened by fd (CVE-2025-52565). Works
+   before or after rootfs_pivot. */
+int rootfs_mount_console (struct rootfs_ctx *ctx, int console_fd, struct ocirt_error **err);
+
+/* Step 2, after the createContainer hooks: pivot_root into the rootfs and
+   detach the old root (no_pivot: move the rootfs over "/" and chroot, as
+   `runc --no-pivot`), then apply linux.rootfsPropagation to the new "/".
+   The cwd is "/" afterwards. */
+int rootfs_pivot (struct rootfs_ctx *ctx, bool no_pivot, struct ocirt_error **err);
+
+/* Step 3, after rootfs_pivot: makes the read-only tmpfs mounts read-only,
+   root.readonly, writes linux.sysctl through the container's /proc (checked
+   to be procfs), then linux.readonlyPaths and linux.maskedPaths (missing
+   paths ignored). */
+int rootfs_finalize (struct rootfs_ctx *ctx, struct ocirt_error **err);
+
+void rootfs_ctx_free (struct rootfs_ctx *ctx);
+DEFINE_CLEANUP_FUNC (struct rootfs_ctx, rootfs_ctx_free)

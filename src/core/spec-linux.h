@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "oci-config.h"
+#include "util/error.h"
+
+/* The checks of the `linux` object of config.json (config-linux.md), part of
+   spec_validate(); linux.resources is checked by spec_validate_resources(). */
+int spec_validate_linux (const struct oci_linux *l, struct ocirt_error **err);
+
+/* Checks linux.resources (also what `update --resources` takes); messages
+   name fields under `prefix` ("linux.resources"). */
+int spec_validate_resources (const struct oci_resources *r, const char *prefix, struct ocirt_error **err);

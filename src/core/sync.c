@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "sync.h"
+
+struct sync_header
+{
+  uint32_t type;
+  int32_t code;
+};
+
+int
+sync_pair (int fds[2], struct ocirt_error **err)
+{
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    return ocirt_error_set (err, errno, "create sync socket");
+  return 0;
+}
+
+int
+sync_send (int fd, enum sync_type type, int32_t code, const char *text, struct ocirt_error **err)
+{
+  struct sync_header h = { .type = type, .code = code };
+  size_t tlen = text ? strnlen (text, SYNC_TEXT_MAX) : 0;
+  struct iovec iov[2] = { { &h, sizeof h }, { (void *) text, tlen } };
+  struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+  ssize_t n;
+
+  do
+    /* MSG_NOSIGNAL: a peer that died must not kill us with SIGPIPE. */
+    n = sendmsg (fd, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return ocirt_error_set (err, errno, "sync: send");
+  return 0;
+}
+
+void
+sync_send_error (int fd, const struct ocirt_error *error)
+{
+  (void) sync_send (fd, SYNC_ERROR, error ? error->code : EIO, error ? error->msg : "unknown error", NULL);
+}
+
+int
+sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret_code, char *text,
+             size_t text_size)
+{
+  struct sync_header h;
+  size_t tlen;
+
+  if (len < sizeof h || text_size == 0)
+    return -EBADMSG;
+  memcpy (&h, buf, sizeof h);
+  if (h.type < SYNC_USERMAP_PLEASE || h.type > SYNC_ERROR)
+    return -EBADMSG;
+  tlen = len - sizeof h;
+  if (tlen >= text_size)
+    tlen = text_size - 1;
+  memcpy (text, (const char *) buf + sizeof h, tlen);
+  text[tlen] = '\0';
+  *ret_type = (enum sync_type) h.type;
+  *ret_code = h.code;
+  return 0;
+}
+
+int
+sync_receive (int fd, enum sync_type *ret_type, char **ret_text, struct ocirt_error **err)
+{
+  const size_t size = sizeof (struct sync_header) + SYNC_TEXT_MAX;
+  _cleanup_free_ char *buf = malloc (size);
+  _cleanup_free_ char *text = malloc (SYNC_TEXT_MAX + 1);
+  enum sync_type type;
+  int32_t code;
+  ssize_t n;
+
+  if (buf == NULL || text == NULL)
+    return ocirt_error_set (err, ENOMEM, "sync: receive");
+  do
+    n = recv (fd, buf, size, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return ocirt_error_set (err, errno, "sync: receive");
+  if (n == 0)
+    return ocirt_error_setx (err, EPIPE, "the container's init exited unexpectedly");
+  if (sync_decode (buf, (size_t) n, &type, &code, text, SYNC_TEXT_MAX + 1) < 0)
+    return ocirt_error_setx (err, EBADMSG, "sync: malformed message");
+  if (type == SYNC_ERROR)
+    return ocirt_error_from (err, code > 0 ? code : EIO, text);
+  *ret_type = type;
+  if (ret_text)
+    *ret_text = TAKE_PTR (text);
+  return 0;
+}
+
+int
+sync_expect (int fd, enum sync_type expected, struct ocirt_error **err)
+{
+  enum sync_type type;
+  int r = sync_receive (fd, &type, NULL, err);
+
+  if (r < 0)
+    return r;
+  if (type != expected)
+    return ocirt_error_setx (err, EBADMSG, "sync: expected message %d, got %d", expected, type);
+  return 0;
+}

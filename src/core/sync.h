@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The parent/init protocol over a SOCK_SEQPACKET socketpair: one datagram per
+   message, so framing is the kernel's. Each message is a type, a code and an
+   optional text (the message of SYNC_ERROR: the init's error, shown to the
+   user as if the runtime itself had failed). */
+
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum sync_type
+{
+  SYNC_USERMAP_PLEASE = 1, /* init → parent: I am in my user ns, write my id maps */
+  SYNC_USERMAP_DONE,       /* parent → init */
+  SYNC_HOOKS_PLEASE,       /* init → parent: mounts done, run prestart + createRuntime hooks */
+  SYNC_HOOKS_DONE,         /* parent → init */
+  SYNC_READY,              /* init → parent: all set up, about to wait on exec.fifo */
+  SYNC_COMMIT,             /* parent → init: the state is recorded, drop the parent-death signal */
+  SYNC_COMMITTED,          /* init → parent */
+  SYNC_ERROR,              /* either way: code + message, then the sender gives up */
+};
+
+/* Large enough for the state JSON handed to the init for its hooks. */
+#define SYNC_TEXT_MAX 65536
+
+/* Creates the socketpair (both ends CLOEXEC). */
+int sync_pair (int fds[2], struct ocirt_error **err);
+
+/* Sends a message; `text` may be NULL. */
+int sync_send (int fd, enum sync_type type, int32_t code, const char *text, struct ocirt_error **err);
+
+/* Sends *err (or a generic failure) as SYNC_ERROR; used on the way out. */
+void sync_send_error (int fd, const struct ocirt_error *error);
+
+/* Waits for the next message and checks it is `expected`. A SYNC_ERROR from
+   the peer becomes *err with the peer's code and text; the peer closing the
+   socket becomes "<what>: the container's init exited unexpectedly". */
+int sync_expect (int fd, enum sync_type expected, struct ocirt_error **err);
+
+/* Waits for any message; *ret_type gets its type and, if ret_text is not
+   NULL, *ret_text its text (the caller's). SYNC_ERROR and EOF are turned
+   into errors as in sync_expect. */
+int sync_receive (int fd, enum sync_type *ret_type, char **ret_text, struct ocirt_error **err);
+
+/* Parses a raw datagram (exposed for the fuzzer and unit tests). */
+int sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret_code, char *text,
+                 size_t text_size);

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Receives one fd sent with SCM_RIGHTS over the unix socket `sock` (the
+   payload bytes are read and ignored). The fd is made CLOEXEC. Returns 0
+   and *ret_fd, or a negative errno (-EPIPE when the peer closed). */
+int fdpass_receive (int sock, int *ret_fd);

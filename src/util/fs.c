@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fs.h"
+
+int
+fs_write_full (int fd, const void *data, size_t len)
+{
+  const char *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -errno;
+      p += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+int
+fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+  char tmp[256];
+  _cleanup_close_ int fd = -1;
+  int r;
+
+  r = snprintf (tmp, sizeof tmp, ".%s.%d.tmp", name, (int) getpid ());
+  if (r < 0 || (size_t) r >= sizeof tmp)
+    return -ENAMETOOLONG;
+  fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return -errno;
+  r = fs_write_full (fd, data, len);
+  /* fdatasync: after a power cut the new name must not point at no data. */
+  if (r == 0 && fdatasync (fd) < 0)
+    r = -errno;
+  if (r == 0 && renameat (dirfd, tmp, dirfd, name) < 0)
+    r = -errno;
+  if (r < 0)
+    (void) unlinkat (dirfd, tmp, 0);
+  return r;
+}
+
+int
+fs_read_fd (int fd, char **ret, size_t *ret_len)
+{
+  _cleanup_free_ char *buf = NULL;
+  size_t len = 0, cap = 0;
+
+  for (;;)
+    {
+      ssize_t n;
+      if (cap - len < 4096)
+        {
+          char *nb = realloc (buf, cap + 65536);
+          if (nb == NULL)
+            return -ENOMEM;
+          buf = nb;
+          cap += 65536;
+        }
+      n = read (fd, buf + len, cap - len - 1);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -errno;
+      if (n == 0)
+        break;
+      len += (size_t) n;
+    }
+  buf[len] = '\0';
+  *ret = TAKE_PTR (buf);
+  if (ret_len)
+    *ret_len = len;
+  return 0;
+}
+
+int
+fs_read_all (int dirfd, const char *name, char **ret, size_t *ret_len)
+{
+  _cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return -errno;
+  return fs_read_fd (fd, ret, ret_len);
+}
+
+static int
+remove_dir_contents (int fd)
+{
+  _cleanup_closedir_ DIR *d = fdopendir (fd);
+  struct dirent *de;
+  int r = 0;
+
+  if (d == NULL)
+    {
+      close (fd);
+      return -errno;
+    }
+  while ((de = readdir (d)) != NULL)
+    {
+      int q;
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      q = fs_remove_tree (dirfd (d), de->d_name);
+      if (q < 0 && r == 0)
+        r = q;
+    }
+  return r;
+}
+
+int
+fs_remove_tree (int dirfd, const char *name)
+{
+  int fd, r;
+
+  if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EISDIR && errno != EPERM)
+    return -errno;
+  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -errno;
+  r = remove_dir_contents (fd);
+  if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+    r = -errno;
+  return r;
+}

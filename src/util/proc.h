@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Reads the start time (field 22 of /proc/PID/stat, in clock ticks since boot)
+   of `pid`. Returns 0, -ESRCH if there is no such process. A pid plus its start
+   time names one process for ever: pids get reused, start times do not. */
+int proc_start_time (pid_t pid, uint64_t *ret_start);
+
+/* Is the process `pid` that started at `start` still there (not yet reaped;
+   a zombie counts as gone)? */
+bool proc_alive (pid_t pid, uint64_t start);
+
+/* Opens a pidfd for `pid` and checks that it is still the process started at
+   `start`, so a signal sent through it can never hit a recycled pid. Returns
+   the fd or -ESRCH. */
+int proc_pidfd_open_checked (pid_t pid, uint64_t start);
+
+/* Waits until the process behind `pidfd` exits, at most `timeout_ms` (-1:
+   for ever). Returns 0 when it exited, -ETIMEDOUT otherwise. */
+int proc_pidfd_wait (int pidfd, int timeout_ms);

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The pure and file-level parts of the lifecycle: status derivation, the
+   state store (atomic entries, one winner per id, vanishing reads) and the
+   parent/init sync messages. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/state.h"
+#include "core/status.h"
+#include "core/sync.h"
+#include "util/fs.h"
+
+static void
+test_status_derive (void **unused)
+{
+  struct status_facts f = { 0 };
+
+  f.creator_alive = true;
+  assert_int_equal (status_derive (&f), STATUS_CREATING);
+  f.creator_alive = false;
+  assert_int_equal (status_derive (&f), STATUS_STOPPED);
+  f = (struct status_facts) { .committed = true, .init_alive = true, .fifo_exists = true };
+  assert_int_equal (status_derive (&f), STATUS_CREATED);
+  f.fifo_exists = false;
+  assert_int_equal (status_derive (&f), STATUS_RUNNING);
+  f.frozen = true;
+  assert_int_equal (status_derive (&f), STATUS_PAUSED);
+  f.init_alive = false;
+  assert_int_equal (status_derive (&f), STATUS_STOPPED);
+  assert_string_equal (status_name (STATUS_CREATED), "created");
+  assert_string_equal (status_name (STATUS_STOPPED), "stopped");
+}
+
+static int
+make_root (char *path, size_t size)
+{
+  int fd;
+
+  snprintf (path, size, "/tmp/ocirt-unit-XXXXXX");
+  assert_non_null (mkdtemp (path));
+  fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true (fd >= 0);
+  return fd;
+}
+
+static struct container_state
+sample_state (const char *id)
+{
+  return (struct container_state) { .id = (char *) id, .bundle = (char *) "/b", .rootfs = (char *) "/b/rootfs",
+                                    .created = (char *) "2026-01-01T00:00:00Z", .owner = (char *) "",
+                                    .creator_pid = 42, .creator_start = 7, .init_pid = 43, .init_start = 9,
+                                    .committed = true };
+}
+
+static void
+test_state_round_trip (void **unused)
+{
+  struct oci_map ann = { .keys = (char *[]) { "k" }, .values = (char *[]) { "v" }, .len = 1 };
+  struct container_state st = sample_state ("abc");
+  struct container_state *back = NULL;
+  struct ocirt_error *err = NULL;
+  char *json = NULL;
+
+  st.annotations = &ann;
+  st.cgroup_path = (char *) "/sys/fs/cgroup/x";
+  assert_int_equal (state_to_json (&st, &json, &err), 0);
+  assert_int_equal (state_from_json (json, &back, &err), 0);
+  assert_string_equal (back->id, "abc");
+  assert_string_equal (back->bundle, "/b");
+  assert_int_equal (back->init_pid, 43);
+  assert_int_equal (back->init_start, 9);
+  assert_int_equal (back->creator_pid, 42);
+  assert_true (back->committed);
+  assert_string_equal (back->cgroup_path, "/sys/fs/cgroup/x");
+  assert_int_equal (back->annotations->len, 1);
+  assert_string_equal (back->annotations->values[0], "v");
+  container_state_free (back);
+  free (json);
+  assert_int_not_equal (state_from_json ("{\"id\":", &back, &err), 0);
+  assert_non_null (strstr (err->msg, "corrupt"));
+  ocirt_error_free (err);
+}
+
+static void
+test_state_entry_lifecycle (void **unused)
+{
+  struct container_state st = sample_state ("c1");
+  struct container_state *read = NULL;
+  struct ocirt_error *err = NULL;
+  char root[64], **ids = NULL;
+  int rootfd = make_root (root, sizeof root), dirfd = -1, dirfd2 = -1;
+
+  assert_int_equal (state_create_entry (rootfd, &st, "{}", 2, &dirfd, &err), 0);
+  /* The same id again: refused with runc's words, the winner untouched. */
+  assert_int_equal (state_create_entry (rootfd, &st, "{}", 2, &dirfd2, &err), -EEXIST);
+  assert_string_equal (err->msg, "container with id exists: c1");
+  ocirt_error_free (err);
+  err = NULL;
+  assert_int_equal (state_open (rootfd, "c1", 0, NULL, &read, &err), 0);
+  assert_int_equal (read->init_pid, 43);
+  container_state_free (read);
+  /* The creator holds the lock. */
+  {
+    int fd = openat (rootfd, "c1", O_RDONLY | O_DIRECTORY);
+    assert_int_equal (flock (fd, LOCK_EX | LOCK_NB), -1);
+    close (fd);
+  }
+  st.init_pid = 99;
+  assert_int_equal (state_save (dirfd, &st, &err), 0);
+  assert_int_equal (state_open (rootfd, "c1", 0, NULL, &read, &err), 0);
+  assert_int_equal (read->init_pid, 99);
+  container_state_free (read);
+  assert_int_equal (state_list_ids (rootfd, &ids, &err), 0);
+  assert_string_equal (ids[0], "c1");
+  assert_null (ids[1]);
+  cleanup_strvp (&ids);
+  assert_int_equal (state_remove (rootfd, "c1", &err), 0);
+  assert_int_equal (state_open (rootfd, "c1", 0, NULL, &read, &err), -ENOENT);
+  assert_string_equal (err->msg, "container `c1` does not exist");
+  ocirt_error_free (err);
+  close (dirfd);
+  assert_int_equal (state_list_ids (rootfd, &ids, &err), 0);
+  assert_null (ids[0]);
+  cleanup_strvp (&ids);
+  assert_int_equal (rmdir (root), 0); /* nothing left behind */
+  close (rootfd);
+}
+
+/* A temporary entry whose creator died (lock free, state written) is swept
+   by the next listing; one whose creator still holds the lock is not. */
+static void
+test_state_abandoned_tmp_swept (void **unused)
+{
+  struct ocirt_error *err = NULL;
+  char root[64], **ids = NULL;
+  int rootfd = make_root (root, sizeof root), held;
+
+  assert_int_equal (mkdirat (rootfd, ".tmp-dead", 0700), 0);
+  assert_int_equal (mkdirat (rootfd, ".tmp-live", 0700), 0);
+  for (int i = 0; i < 2; i++)
+    {
+      int d = openat (rootfd, i ? ".tmp-live" : ".tmp-dead", O_RDONLY | O_DIRECTORY);
+      assert_int_equal (fs_write_atomic (d, "state.json", "{}", 2, 0600), 0);
+      close (d);
+    }
+  held = openat (rootfd, ".tmp-live", O_RDONLY | O_DIRECTORY);
+  assert_int_equal (flock (held, LOCK_EX), 0);
+  assert_int_equal (state_list_ids (rootfd, &ids, &err), 0);
+  assert_null (ids[0]);
+  cleanup_strvp (&ids);
+  assert_int_equal (faccessat (rootfd, ".tmp-dead", F_OK, 0), -1);
+  assert_int_equal (faccessat (rootfd, ".tmp-live", F_OK, 0), 0);
+  close (held);
+  assert_int_equal (fs_remove_tree (rootfd, ".tmp-live"), 0);
+  close (rootfd);
+  assert_int_equal (rmdir (root), 0);
+}
+
+/* Many processes create the same id at once: exactly one wins. */
+static void
+test_state_one_winner (void **unused)
+{
+  char root[64];
+  int rootfd = make_root (root, sizeof root), wins = 0;
+  pid_t pids[16];
+
+  for (int i = 0; i < 16; i++)
+    if ((pids[i] = fork ()) == 0)
+      {
+        struct container_state st = sample_state ("race");
+        struct ocirt_error *err = NULL;
+        int dirfd;
+        _exit (state_create_entry (rootfd, &st, "{}", 2, &dirfd, &err) == 0 ? 0 : 1);
+      }
+  for (int i = 0; i < 16; i++)
+    {
+      int status;
+      assert_int_equal (waitpid (pids[i], &status, 0), pids[i]);
+      wins += WIFEXITED (status) && WEXITSTATUS (status) == 0;
+    }
+  assert_int_equal (wins, 1);
+  assert_int_equal (fs_remove_tree (AT_FDCWD, root), 0);
+  close (rootfd);
+}
+
+static void
+test_sync_messages (void **unused)
+{
+  struct ocirt_error *err = NULL;
+  enum sync_type type;
+  char *text = NULL;
+  int fds[2];
+
+  assert_int_equal (sync_pair (fds, &err), 0);
+  assert_int_equal (sync_send (fds[0], SYNC_HOOKS_DONE, 0, "{\"id\":\"x\"}", &err), 0);
+  assert_int_equal (sync_receive (fds[1], &type, &text, &err), 0);
+  assert_int_equal (type, SYNC_HOOKS_DONE);
+  assert_string_equal (text, "{\"id\":\"x\"}");
+  free (text);
+  /* An error from the peer arrives as an error with its code and words. */
+  {
+    struct ocirt_error e = { .code = ENOENT, .msg = (char *) "mount `x`: No such file or directory" };
+    sync_send_error (fds[0], &e);
+  }
+  assert_int_equal (sync_expect (fds[1], SYNC_READY, &err), -ENOENT);
+  assert_string_equal (err->msg, "mount `x`: No such file or directory");
+  ocirt_error_free (err);
+  err = NULL;
+  /* The wrong message is an error, and so is a peer that went away. */
+  assert_int_equal (sync_send (fds[0], SYNC_READY, 0, NULL, &err), 0);
+  assert_true (sync_expect (fds[1], SYNC_COMMIT, &err) < 0);
+  ocirt_error_free (err);
+  err = NULL;
+  close (fds[0]);
+  assert_int_equal (sync_expect (fds[1], SYNC_READY, &err), -EPIPE);
+  assert_non_null (strstr (err->msg, "exited unexpectedly"));
+  ocirt_error_free (err);
+  close (fds[1]);
+}
+
+static void
+test_sync_decode_rejects_garbage (void **unused)
+{
+  char text[16];
+  enum sync_type type;
+  int32_t code;
+  uint32_t bad[2] = { 999, 0 };
+
+  assert_int_equal (sync_decode ("ab", 2, &type, &code, text, sizeof text), -EBADMSG);
+  assert_int_equal (sync_decode (bad, sizeof bad, &type, &code, text, sizeof text), -EBADMSG);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_status_derive),
+    cmocka_unit_test (test_state_round_trip),
+    cmocka_unit_test (test_state_entry_lifecycle),
+    cmocka_unit_test (test_state_abandoned_tmp_swept),
+    cmocka_unit_test (test_state_one_winner),
+    cmocka_unit_test (test_sync_messages),
+    cmocka_unit_test (test_sync_decode_rejects_garbage),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
