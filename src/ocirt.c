@@ -30,6 +30,11 @@ static const struct command commands[] = {
   { "list", cmd_list, "list the containers" },
   { "spec", cmd_spec, "write a default config.json" },
   { "features", cmd_features, "print what this runtime supports" },
+  { "pause", cmd_pause, "suspend every process of a container" },
+  { "resume", cmd_resume, "resume a paused container" },
+  { "update", cmd_update, "change the resource limits of a container" },
+  { "ps", cmd_ps, "list the processes of a container" },
+  { "events", cmd_events, "print resource usage and OOM events of a container" },
 };
 
 static void

@@ -36,3 +36,6 @@ include tests/unit/spec.mk
 include tests/unit/lifecycle.mk
 include tests/unit/process.mk
 include tests/unit/rootfs.mk
+include tests/unit/security.mk
+include tests/fuzz/seccomp.mk
+include tests/unit/cgroup.mk

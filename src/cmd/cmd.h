@@ -32,6 +32,11 @@ int cmd_delete (struct ocirt_global *global, int argc, char **argv, struct ocirt
 int cmd_list (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 int cmd_spec (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 int cmd_features (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
+int cmd_pause (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
+int cmd_resume (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
+int cmd_update (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
+int cmd_ps (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
+int cmd_events (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 
 /* Shared by the command front-ends: the one positional container id, with a
    usage error naming the command when it is missing or followed by extras. */

@@ -23,7 +23,7 @@ cmd_kill (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **er
   int c, r, sig = SIGTERM;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, ":ah", long_opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+:ah", long_opts, NULL)) != -1)
     switch (c)
       {
       case 'a':

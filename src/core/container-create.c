@@ -180,7 +180,10 @@ make_entry (const char *root, struct create_ctx *c, struct ocirt_error **err)
     r = state_create_entry (c->rootfd, &c->st, c->config_json, c->config_len, &c->dirfd, err);
   if (r < 0)
     return r;
-  if (mkfifoat (c->dirfd, EXEC_FIFO, 0600) < 0)
+  /* The init opens it for writing after dropping to the container's user,
+     which may be anyone: 0622 as runc (the entry directory is 0700, and
+     the init reaches the fifo through its own fd, not the path). */
+  if (mkfifoat (c->dirfd, EXEC_FIFO, 0622) < 0 || fchmodat (c->dirfd, EXEC_FIFO, 0622, 0) < 0)
     return ocirt_error_set (err, errno, "create exec fifo");
   c->fifo_fd = openat (c->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
   if (c->fifo_fd < 0)

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -196,8 +197,27 @@ container_delete (const char *root, const char *id, bool force, struct ocirt_err
   return container_destroy (rootfd, st, config, st->committed, err);
 }
 
+/* runc's `list` names the owner of the state directory; `state` leaves it empty. */
+static char *
+owner_name (int dirfd)
+{
+  struct passwd *pw;
+  struct stat sb;
+  char *out = NULL;
+
+  if (fstat (dirfd, &sb) < 0)
+    return strdup ("");
+  pw = getpwuid (sb.st_uid);
+  if (pw)
+    return strdup (pw->pw_name);
+  if (asprintf (&out, "#%u", (unsigned) sb.st_uid) < 0)
+    return NULL;
+  return out;
+}
+
 static int
-to_oci_state (int dirfd, const struct container_state *st, struct oci_state **ret, struct ocirt_error **err)
+to_oci_state (int dirfd, const struct container_state *st, bool list, struct oci_state **ret,
+              struct ocirt_error **err)
 {
   _cleanup_state_ struct oci_state *s = calloc (1, sizeof *s);
   enum container_status status = container_status_of (dirfd, st);
@@ -213,7 +233,7 @@ to_oci_state (int dirfd, const struct container_state *st, struct oci_state **re
   s->bundle = strdup (st->bundle);
   s->rootfs = st->rootfs ? strdup (st->rootfs) : NULL;
   s->created = st->created ? strdup (st->created) : NULL;
-  s->owner = strdup (st->owner ? st->owner : "");
+  s->owner = list ? owner_name (dirfd) : strdup (st->owner ? st->owner : "");
   if (st->annotations)
     {
       s->annotations = calloc (1, sizeof *s->annotations);
@@ -245,7 +265,7 @@ container_state (const char *root, const char *id, struct oci_state **ret, struc
   r = open_container (root, id, 0, &rootfd, &dirfd, &st, err);
   if (r < 0)
     return r;
-  return to_oci_state (dirfd, st, ret, err);
+  return to_oci_state (dirfd, st, false, ret, err);
 }
 
 void
@@ -286,7 +306,7 @@ container_state_list (const char *root, struct oci_state ***ret, size_t *ret_len
       /* Deleted while we read: not an error, just not there any more. */
       if (state_open (rootfd, ids[i], 0, &dirfd, &st, &ignored) < 0)
         continue;
-      if (to_oci_state (dirfd, st, &list[n], &ignored) == 0)
+      if (to_oci_state (dirfd, st, true, &list[n], &ignored) == 0)
         n++;
     }
   *ret = list;

@@ -33,3 +33,19 @@ libocirt_a_SOURCES += \
 	src/core/mount.c src/core/mount.h src/core/mount-cgroup.c \
 	src/core/mountopt.c src/core/mountopt.h \
 	src/core/devices.c src/core/devices.h
+
+# Seccomp (profile compiler, loader, notify listener hand-over) and the LSMs.
+libocirt_a_SOURCES += \
+	src/core/seccomp.c src/core/seccomp.h \
+	src/core/seccomp-notify.c src/core/seccomp-notify.h \
+	src/core/lsm.c src/core/lsm.h
+
+# cgroups: layout detection, v1 and v2 resources, eBPF device filter, stats;
+# pause/resume/update/ps/events at the container level.
+libocirt_a_SOURCES += \
+	src/core/cgroup.c src/core/cgroup.h src/core/cgroup-internal.h \
+	src/core/cgroup-layout.c src/core/cgroup-procs.c src/core/cgroup-stats.c \
+	src/core/cgroup-v1.c src/core/cgroup-v1.h \
+	src/core/cgroup-v2.c src/core/cgroup-v2.h \
+	src/core/cgroup-devices-bpf.c src/core/cgroup-devices-bpf.h \
+	src/core/container-resources.c src/core/container-resources.h

@@ -100,7 +100,9 @@ prepare_root (struct rootfs_ctx *ctx, struct ocirt_error **err)
   int r = parent_mount (ctx->rootfs, &parent, &shared);
   if (r < 0)
     return ocirt_error_set (err, -r, "find the mount of `%s`", ctx->rootfs);
-  if (shared && mount ("", parent, NULL, MS_PRIVATE, NULL) < 0)
+  /* A slave parent is enough for pivot_root and keeps receiving the host's
+     mount events, which rootfsPropagation "slave" promises. */
+  if (shared && mount ("", parent, NULL, (flag & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE, NULL) < 0)
     return ocirt_error_set (err, errno, "make `%s` private", parent);
   if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return ocirt_error_set (err, errno, "bind the rootfs `%s` onto itself", ctx->rootfs);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,17 +87,32 @@ id_char (char c, bool first)
   return isalnum ((unsigned char) c) || c == '_' || c == '+' || c == '-' || (!first && c == '.');
 }
 
+/* A printable, bounded copy of a rejected id for the message: the error must
+   stay one line whatever bytes the caller passed. */
+static const char *
+id_for_message (const char *id, char *buf, size_t size)
+{
+  size_t n = 0;
+
+  for (; *id && n + 8 < size; id++)
+    n += snprintf (buf + n, size - n, isprint ((unsigned char) *id) ? "%c" : "\\x%02x", (unsigned char) *id);
+  if (*id)
+    snprintf (buf + n, size - n, "...");
+  return buf;
+}
+
 int
 spec_validate_id (const char *id, struct ocirt_error **err)
 {
+  char shown[80];
   size_t len;
 
   if (id == NULL || *id == '\0')
     return ocirt_error_setx (err, EINVAL, "invalid container id \"\": must not be empty");
   len = strlen (id);
   if (len > SPEC_ID_MAX)
-    return ocirt_error_setx (err, EINVAL, "invalid container id \"%.32s...\": longer than %d bytes", id,
-                             SPEC_ID_MAX);
+    return ocirt_error_setx (err, EINVAL, "invalid container id \"%s\": longer than %d bytes",
+                             id_for_message (id, shown, sizeof shown), SPEC_ID_MAX);
   /* The id names a directory under --root: a leading '.' would allow "." and
      "..", and '/' would escape it. */
   for (size_t i = 0; i < len; i++)
@@ -104,7 +120,7 @@ spec_validate_id (const char *id, struct ocirt_error **err)
       return ocirt_error_setx (err, EINVAL,
                                "invalid container id \"%s\": only letters, digits and _+-. are allowed, "
                                "and it must not start with '.'",
-                               id);
+                               id_for_message (id, shown, sizeof shown));
   return 0;
 }
 

@@ -44,10 +44,11 @@ fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode
   fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0)
     return -errno;
+  /* No fsync: rename() alone makes the replacement atomic for every reader
+     and against a killed writer; the state lives on tmpfs (/run) and does
+     not outlive a reboot, so durability would buy nothing and cost a disk
+     flush per container. */
   r = fs_write_full (fd, data, len);
-  /* fdatasync: after a power cut the new name must not point at no data. */
-  if (r == 0 && fdatasync (fd) < 0)
-    r = -errno;
   if (r == 0 && renameat (dirfd, tmp, dirfd, name) < 0)
     r = -errno;
   if (r < 0)

@@ -5,8 +5,8 @@
 #include <sys/types.h>
 
 /* Replaces `name` in `dirfd` with `len` bytes of `data`, atomically: written to
-   a temporary file, fsync'd, then rename()d over the old one, so a reader or
-   a crash sees the old file or the new one, never half of one. */
+   a temporary file, then rename()d over the old one, so a reader or a killed
+   writer sees the old file or the new one, never half of one. */
 int fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 /* Reads the whole file `name` (relative to `dirfd`) into a NUL-terminated

@@ -1,19 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Runs the config-parser fuzz target for FUZZ_SECONDS (default 60) over a seed
-# corpus made of the runtime-spec's schema fixtures and our unit-test data.
+# Runs a fuzz target (default: the config parser) for FUZZ_SECONDS (default
+# 60) over a seed corpus made of the runtime-spec's schema fixtures, our
+# unit-test data and, if given, the .json files of EXTRA_SEED_DIR.
 # Exits non-zero when libFuzzer finds a crash, leak or sanitizer error.
-# Usage: tests/fuzz/run-fuzz.sh [path/to/fuzz-config]
+# Usage: tests/fuzz/run-fuzz.sh [path/to/fuzz-target [EXTRA_SEED_DIR]]
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/../.." && pwd)
 bin=${1:-tests/fuzz/fuzz-config}
+extra=${2:-}
 seconds=${FUZZ_SECONDS:-60}
 spec=${OCI_SPEC_DIR:-$srcdir/../shared/spec}
 
 if [ ! -x "$bin" ]; then
-	echo "run-fuzz: $bin not built; run 'make fuzz' first" >&2
+	echo "run-fuzz: $bin not built; build it first ('make fuzz', 'make fuzz-seccomp')" >&2
 	exit 2
 fi
 
@@ -22,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus" "$work/artifacts"
 
 n=0
-for f in "$spec"/schema/test/*/*/*.json "$srcdir"/tests/unit/data/*.json; do
+for f in "$spec"/schema/test/*/*/*.json "$srcdir"/tests/unit/data/*.json ${extra:+"$extra"/*.json}; do
 	[ -f "$f" ] || continue
 	n=$((n + 1))
 	cp "$f" "$work/corpus/seed-$n.json"

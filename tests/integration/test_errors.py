@@ -8,6 +8,7 @@ import os
 
 import pytest
 from helpers.lifecycle import gone, pid_alive, state
+from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
 
 pytestmark = pytest.mark.needs_root
 
@@ -71,10 +72,16 @@ def test_long_valid_id_works_or_fails_cleanly(run, harness, bundle, root, leftov
     assert leftovers() == []
 
 
-@pytest.mark.parametrize("good_id", ["a", "A-b_c.d", "1234", "x" * 200, "sha256.0123abcd:tag"])
-def test_valid_ids_accepted(run, bundle, good_id):
+@pytest.mark.parametrize("shape", ["plain", "punctuation", "digits", "long"])
+def test_valid_ids_accepted(run, harness, bundle, shape):
+    # Unique ids: the harness looks for cgroups whose name contains the id.
+    unique = harness.new_id("")
+    good_id = {"plain": unique, "punctuation": f"A-b_c.d+{unique}",
+               "digits": str(int(unique, 16)), "long": unique + "x" * 240}[shape]
     bundle.probe("signal-wait").write()
+
     r = run("create", "--bundle", bundle, good_id)
+
     assert r.rc == 0, r.stderr
     assert state(run, good_id)["id"] == good_id
 
@@ -204,7 +211,7 @@ def test_cwd_missing_in_rootfs(run, bundle, container_id, root, leftovers):
 
 
 def test_namespace_path_missing(run, bundle, container_id, root, leftovers, tmp_path):
-    bundle.add_namespace("net", tmp_path / "no-such-ns").write()
+    bundle.add_namespace("network", tmp_path / "no-such-ns").write()
     r = run("create", "--bundle", bundle, container_id)
     assert_refused(r, "no-such-ns")
     assert_nothing_left(run, container_id, root, leftovers)

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 from helpers.lifecycle import RFC3339, gone, parse_rfc3339, json_lines, pid_alive, state, wait_file, wait_for, wait_status
+from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
 
 pytestmark = pytest.mark.needs_root
 
@@ -269,7 +270,7 @@ def test_kill_sigkill(run, bundle, container_id, spec):
     assert '"signal"' not in (bundle.rootfs / "out").read_text()
 
 
-@pytest.mark.parametrize("spec", ["SIGFOO", "FOO", "65", "-1", "", "9x"])
+@pytest.mark.parametrize("spec", ["SIGFOO", "FOO", "65", "99999", "", "9x"])
 def test_kill_unknown_signal(run, bundle, container_id, spec):
     s = create_running(run, bundle, container_id)
 
@@ -516,10 +517,13 @@ def create_with_fd(harness, bundle, cid, fd, target, extra=(), stdout=None):
     conmon leave one), through a shell that opens it without CLOEXEC."""
     harness.ids.append(cid)
     args = [harness.ocirt, "--root", str(harness.root), "create", "--bundle", str(bundle), *extra, cid]
-    p = subprocess.run(["/bin/sh", "-c", f'exec "$@" {fd}<>"$T"', "sh", *args],
-                       env=dict(os.environ, T=str(target)), stdin=subprocess.DEVNULL, stdout=stdout,
-                       stderr=subprocess.PIPE, timeout=60)
-    return p.returncode, p.stderr.decode(errors="replace")
+    # stderr to a file, not a pipe: the container keeps its copy open.
+    err_path = harness.tmp_path / f"create-fd{fd}.err"
+    with open(err_path, "wb") as err:
+        p = subprocess.run(["/bin/sh", "-c", f'exec "$@" {fd}<>"$T"', "sh", *args],
+                           env=dict(os.environ, T=str(target)), stdin=subprocess.DEVNULL, stdout=stdout,
+                           stderr=err, timeout=60)
+    return p.returncode, err_path.read_text(errors="replace")
 
 
 def fds_seen(run, harness, bundle, cid, fd, extra=()):

@@ -38,7 +38,8 @@ def parse_mountinfo(lines):
         mounts.append({
             "id": int(f[0]), "parent": int(f[1]), "root": unescape(f[3]), "point": unescape(f[4]),
             "opts": set(f[5].split(",")), "optional": f[6:sep], "fstype": f[sep + 1],
-            "source": unescape(f[sep + 2]), "super": set(f[sep + 3].split(",")) if len(f) > sep + 3 else set(),
+            "source": unescape(f[sep + 2]),
+            "super": set(f[sep + 3].split(",")) if len(f) > sep + 3 else set(),
         })
     return mounts
 
@@ -371,6 +372,14 @@ def root_optional(run, bundle, container_id, propagation):
 def test_rootfs_propagation_shared(run, shared_bundle, container_id):
     optional = root_optional(run, shared_bundle, container_id, "shared")
     assert any(o.startswith("shared:") for o in optional), optional
+
+
+def test_rootfs_propagation_default_is_rslave(run, shared_bundle, container_id):
+    """Without rootfsPropagation, runc makes every mount a slave: the root
+    still receives the host's mount events."""
+    optional = root_optional(run, shared_bundle, container_id, None)
+    assert any(o.startswith("master:") for o in optional), optional
+    assert not any(o.startswith("shared:") for o in optional), optional
 
 
 def test_rootfs_propagation_slave(run, shared_bundle, container_id):

@@ -170,7 +170,8 @@ def test_user_namespace_with_mappings(run, traversable_bundle, container_id):
     bundle.add_namespace("user")
     bundle.set("linux.uidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
     bundle.set("linux.gidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
-    sh(bundle, "/probe ids; /probe read /proc/self/uid_map; /probe read /proc/self/gid_map; /probe ns").write()
+    sh(bundle, "/probe ids; /probe read /proc/self/uid_map; /probe read /proc/self/gid_map;"
+               " /probe ns").write()
     r = run("run", "--bundle", bundle, container_id)
     assert r.rc == 0, r.stderr
     ids, uid_map, gid_map, ns = json_lines(r.stdout)
@@ -239,7 +240,8 @@ def test_time_namespace_offsets(run, bundle, container_id):
         pytest.skip("the kernel has no time namespaces (CONFIG_TIME_NS)")
     offset = 1000000
     bundle.add_namespace("time")
-    bundle.set("linux.timeOffsets", {"monotonic": {"secs": offset}, "boottime": {"secs": offset, "nanosecs": 0}})
+    bundle.set("linux.timeOffsets", {"monotonic": {"secs": offset},
+                                     "boottime": {"secs": offset, "nanosecs": 0}})
     sh(bundle, "/probe read /proc/self/timens_offsets; /probe read /proc/uptime; /probe ns").write()
     before = read_uptime()
     r = run("run", "--bundle", bundle, container_id)

@@ -18,10 +18,6 @@ CAP_SETS = {"bounding": "CapBnd", "effective": "CapEff", "permitted": "CapPrm", 
             "ambient": "CapAmb"}
 
 
-def json_lines(out):
-    return [json.loads(line) for line in out.splitlines() if line.strip().startswith("{")]
-
-
 def sh(bundle, script):
     bundle.args("/bin/sh", "-c", script)
     return bundle

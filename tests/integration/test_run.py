@@ -12,6 +12,7 @@ import time
 
 import pytest
 from helpers.lifecycle import gone, json_lines, pid_alive, state, wait_file, wait_for, wait_status
+from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
 
 pytestmark = pytest.mark.needs_root
 

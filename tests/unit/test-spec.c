@@ -90,13 +90,20 @@ test_id (void **state)
 
       assert_true (spec_validate_id (bad[i], &err) < 0);
       assert_non_null (strstr (err->msg, "invalid container id"));
+      assert_null (strchr (err->msg, '\n'));
     }
   memset (max, 'a', SPEC_ID_MAX);
   max[SPEC_ID_MAX] = '\0';
   assert_int_equal (spec_validate_id (max, NULL), 0);
   max[SPEC_ID_MAX] = 'a';
   max[SPEC_ID_MAX + 1] = '\0';
-  assert_true (spec_validate_id (max, NULL) < 0);
+  {
+    _cleanup_error_ struct ocirt_error *err = NULL;
+
+    assert_true (spec_validate_id (max, &err) < 0);
+    assert_non_null (strstr (err->msg, "longer than 1024 bytes"));
+    assert_true (strlen (err->msg) < 200);
+  }
 }
 
 static void

@@ -10,6 +10,8 @@ import re
 import time
 from datetime import datetime
 
+import pytest
+
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 POLL = 0.02
 
@@ -33,7 +35,7 @@ def state(run, cid):
     return json.loads(r.stdout)
 
 
-def wait_status(run, cid, status, timeout=10.0):
+def wait_status(run, cid, status, timeout=5.0):
     """Polls `state` until the container has `status`; returns the state."""
     seen = []
 
@@ -62,7 +64,7 @@ def pid_alive(pid):
     return fields[0] != "Z"
 
 
-def wait_file(path, contains="", timeout=10.0):
+def wait_file(path, contains="", timeout=5.0):
     """Waits until `path` exists and holds `contains`; returns its text."""
 
     def check():
@@ -70,9 +72,9 @@ def wait_file(path, contains="", timeout=10.0):
             text = open(path, errors="replace").read()
         except OSError:
             return None
-        return text if contains in text else None
+        return (text,) if contains in text else None  # a tuple: "" is a valid content
 
-    return wait_for(check, timeout, f"{path} to contain {contains!r}")
+    return wait_for(check, timeout, f"{path} to contain {contains!r}")[0]
 
 
 def json_lines(text):
@@ -106,3 +108,20 @@ def parse_rfc3339(text):
     frac = (m.group(2) or "0")[:6].ljust(6, "0")
     zone = "+00:00" if m.group(3) == "Z" else m.group(3)
     return datetime.fromisoformat(f"{m.group(1)}.{frac}{zone}")
+
+
+# runc's default config (the bundles' reference) has a read-only root; the
+# lifecycle tests let the container leave files in its rootfs for the host
+# to read, so their bundles have a writable one. A test module imports these
+# two to override the conftest fixtures of the same names.
+@pytest.fixture
+def make_bundle(make_bundle):
+    def make():
+        return make_bundle().set("root.readonly", False).write()
+
+    return make
+
+
+@pytest.fixture
+def bundle(make_bundle):
+    return make_bundle()
