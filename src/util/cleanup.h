@@ -16,6 +16,8 @@ cleanup_freep (void *p)
   free (*(void **) p);
 }
 
+/* Also usable by hand: it resets *fd, so a later cleanup of the same
+   variable cannot close a recycled fd number. */
 static inline void
 cleanup_closep (int *fd)
 {
@@ -23,6 +25,7 @@ cleanup_closep (int *fd)
     {
       int saved = errno;
       (void) close (*fd);
+      *fd = -1;
       errno = saved;
     }
 }

@@ -8,7 +8,7 @@ import os
 
 import pytest
 from helpers.lifecycle import gone, pid_alive, state
-from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
+from helpers.lifecycle import writable_rootfs  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.needs_root
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers.lifecycle import gone, json_lines, state, wait_file, wait_for, wait_status
-from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
+from helpers.lifecycle import writable_rootfs  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.needs_root
 

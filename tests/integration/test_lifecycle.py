@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 from helpers.lifecycle import RFC3339, gone, parse_rfc3339, json_lines, pid_alive, state, wait_file, wait_for, wait_status
-from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
+from helpers.lifecycle import writable_rootfs  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.needs_root
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 from helpers.lifecycle import gone, json_lines, pid_alive, state, wait_file, wait_for, wait_status
-from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
+from helpers.lifecycle import writable_rootfs  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.needs_root
 

@@ -13,7 +13,7 @@ import time
 import pytest
 from helpers.console import ConsoleSocket, read_until
 from helpers.lifecycle import gone, state
-from helpers.lifecycle import bundle, make_bundle  # noqa: F401 (fixtures: writable rootfs)
+from helpers.lifecycle import writable_rootfs  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.needs_root
 

@@ -112,16 +112,13 @@ def parse_rfc3339(text):
 
 # runc's default config (the bundles' reference) has a read-only root; the
 # lifecycle tests let the container leave files in its rootfs for the host
-# to read, so their bundles have a writable one. A test module imports these
-# two to override the conftest fixtures of the same names.
-@pytest.fixture
-def make_bundle(make_bundle):
-    def make():
-        return make_bundle().set("root.readonly", False).write()
+# to read, so their bundles get a writable one. A test module imports this
+# autouse fixture to apply it to every bundle its tests make.
+@pytest.fixture(autouse=True)
+def writable_rootfs(harness, monkeypatch):
+    make = harness.make_bundle
 
-    return make
+    def make_writable(cached_rootfs, reference_config):
+        return make(cached_rootfs, reference_config).set("root.readonly", False).write()
 
-
-@pytest.fixture
-def bundle(make_bundle):
-    return make_bundle()
+    monkeypatch.setattr(harness, "make_bundle", make_writable)
