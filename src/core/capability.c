@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -292,7 +293,12 @@ capability_apply (const struct oci_capabilities *caps, struct ocirt_error **err)
         inh_allowed |= BIT (i);
   inh = grantable (set_mask (caps, SET_INHERITABLE), inh_allowed,
                    "cannot be made inheritable by the runtime");
-  amb = grantable (set_mask (caps, SET_AMBIENT), perm & inh, "is ambient but not permitted and inheritable");
+  /* runc's default config lists ambient capabilities without inheritable
+     ones; runc drops them silently, and so do we (a debug record only). */
+  amb = set_mask (caps, SET_AMBIENT);
+  if (amb & ~(perm & inh))
+    log_debug ("ambient capabilities %#" PRIx64 " are not permitted and inheritable, ignoring", amb & ~(perm & inh));
+  amb &= perm & inh;
 
   c = cap_init ();
   if (c == NULL)

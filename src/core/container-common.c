@@ -87,8 +87,8 @@ container_destroy (int rootfd, const struct container_state *st, const struct oc
       _cleanup_error_ struct ocirt_error *hook_err = NULL;
       _cleanup_free_ char *json = NULL;
       if (container_hook_state (st, STATUS_STOPPED, &json, &hook_err) == 0)
-        (void) hooks_run (config->hooks->poststop, config->hooks->poststop_len, "poststop", json, &hook_err);
-      if (hook_err)
+        hooks_run_all (config->hooks->poststop, config->hooks->poststop_len, "poststop", json);
+      else
         log_warn ("%s", hook_err->msg);
     }
   return 0;

@@ -272,7 +272,7 @@ run_parent_hooks (struct create_ctx *c, struct ocirt_error **err)
       c->hook_failed = true;
       return r;
     }
-  return sync_send (c->sync_fds[0], SYNC_HOOKS_DONE, 0, json, err);
+  return sync_send (c->sync_fds[0], SYNC_HOOKS_DONE, 0, NULL, err);
 }
 
 /* Serves the init's requests until it reports READY. */

@@ -274,3 +274,15 @@ hooks_run (const struct oci_hook *hooks, size_t n, const char *kind, const char 
     }
   return 0;
 }
+
+void
+hooks_run_all (const struct oci_hook *hooks, size_t n, const char *kind, const char *state_json)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      _cleanup_error_ struct ocirt_error *err = NULL;
+      log_debug ("running %s hook #%zu: %s", kind, i, hooks[i].path ? hooks[i].path : "");
+      if (run_hook (&hooks[i], state_json, &err) < 0)
+        log_warn ("%s hook #%zu (%s): %s", kind, i, hooks[i].path ? hooks[i].path : "", err->msg);
+    }
+}

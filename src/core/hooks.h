@@ -20,3 +20,7 @@
    ("prestart", "createRuntime", …) only serves the messages. */
 int hooks_run (const struct oci_hook *hooks, size_t n, const char *kind, const char *state_json,
                struct ocirt_error **err);
+
+/* Runs every hook, whatever the others do; a failure is only a warning
+   (runtime.md: poststop hooks). */
+void hooks_run_all (const struct oci_hook *hooks, size_t n, const char *kind, const char *state_json);

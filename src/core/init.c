@@ -19,6 +19,7 @@
 #include "capability.h"
 #include "hooks.h"
 #include "init.h"
+#include "ocispec.h"
 #include "process-exec.h"
 #include "process.h"
 #include "rootfs.h"
@@ -127,11 +128,28 @@ set_names (const struct init_args *a, struct ocirt_error **err)
   return 0;
 }
 
+/* The state the in-container hooks get on stdin, with the pid as the
+   container sees it (runtime.md, "State"): ours, here. */
+static int
+hook_state (const struct init_args *a, char **ret, struct ocirt_error **err)
+{
+  struct oci_state st = {
+    .oci_version = (char *) OCI_VERSION,
+    .id = (char *) a->id,
+    .status = (char *) "creating",
+    .pid = getpid (),
+    .pid_present = true,
+    .bundle = (char *) a->bundle,
+    .annotations = a->config->annotations,
+  };
+
+  return oci_state_to_json (&st, 0, ret, err);
+}
+
 static int
 run_create_hooks (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
 {
   const struct oci_hooks *h = a->config->hooks;
-  enum sync_type type;
   int r;
 
   if (!a->hooks_in_parent && !(h && (h->create_container_len || h->start_container_len)))
@@ -140,11 +158,11 @@ run_create_hooks (const struct init_args *a, struct init_state *s, struct ocirt_
      namespaces) and hands back the state the in-container hooks get. */
   r = sync_send (a->sync_fd, SYNC_HOOKS_PLEASE, 0, NULL, err);
   if (r == 0)
-    r = sync_receive (a->sync_fd, &type, &s->state_json, err);
+    r = sync_expect (a->sync_fd, SYNC_HOOKS_DONE, err);
+  if (r == 0)
+    r = hook_state (a, &s->state_json, err);
   if (r < 0)
     return r;
-  if (type != SYNC_HOOKS_DONE)
-    return ocirt_error_setx (err, EBADMSG, "sync: unexpected message %d", type);
   if (h && h->create_container_len)
     return hooks_run (h->create_container, h->create_container_len, "createContainer", s->state_json, err);
   return 0;

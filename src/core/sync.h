@@ -22,8 +22,8 @@ enum sync_type
   SYNC_ERROR,              /* either way: code + message, then the sender gives up */
 };
 
-/* Large enough for the state JSON handed to the init for its hooks. */
-#define SYNC_TEXT_MAX 65536
+/* Error messages only: longer ones are cut. */
+#define SYNC_TEXT_MAX 4096
 
 /* Creates the socketpair (both ends CLOEXEC). */
 int sync_pair (int fds[2], struct ocirt_error **err);

@@ -88,7 +88,7 @@ json_escape (FILE *out, const char *s)
 }
 
 static void
-write_record (enum log_level level, const char *msg)
+write_record (int fd, enum log_level level, const char *msg)
 {
   _cleanup_free_ char *line = NULL;
   size_t len = 0;
@@ -114,7 +114,7 @@ write_record (enum log_level level, const char *msg)
   if (fclose (out) != 0)
     return;
   /* One write(2) per record: O_APPEND keeps concurrent writers' lines whole. */
-  (void) !write (log_file_fd, line, len);
+  (void) !write (fd, line, len);
 }
 
 void
@@ -133,10 +133,10 @@ log_write (enum log_level level, const char *fmt, ...)
     msg = NULL;
   va_end (ap);
   if (msg != NULL && log_file_fd >= 0)
-    write_record (level, msg);
-  /* Without a log file, warnings and debug records go to stderr (as runc);
-     errors reach stderr from main only, once. */
+    write_record (log_file_fd, level, msg);
+  /* Without a log file, warnings and debug records go to stderr in the same
+     format (as runc); errors reach stderr from main only, once. */
   else if (msg != NULL && level != LOG_LEVEL_ERROR)
-    fprintf (stderr, "ocirt: %s: %s\n", level_names[level], msg);
+    write_record (STDERR_FILENO, level, msg);
   errno = saved;
 }
