@@ -7,6 +7,10 @@
 #include "state.h"
 #include "status.h"
 
+#include <stdbool.h>
+#include <sys/types.h>
+#include <termios.h>
+
 #define EXEC_FIFO "exec.fifo"
 #define CONFIG_COPY "config.json"
 
@@ -29,3 +33,27 @@ int container_kill_init (const struct container_state *st, struct ocirt_error **
    warn, as runtime.md says). The entry must be locked by the caller. */
 int container_destroy (int rootfd, const struct container_state *st, const struct oci_config *config,
                        bool poststop, struct ocirt_error **err);
+
+/* A process the caller waits for in the foreground (`run`, `exec`):
+   signals it receives are forwarded, its terminal proxied. */
+struct foreground
+{
+  pid_t pid;
+  int pidfd;
+  int sigfd;
+  int pty;         /* -1 without a terminal */
+  bool stdin_open; /* stop reading stdin at EOF */
+  bool raw;
+  struct termios saved;
+};
+
+/* Blocks the forwarded signals (call after the process exists: it must not
+   inherit the mask) and puts our terminal in raw mode when there is a pty. */
+int foreground_prepare (struct foreground *l, pid_t pid, int pidfd, int pty, struct ocirt_error **err);
+
+/* Waits for the process, proxying and forwarding; *ret_status is its exit
+   status, 128+N when killed by signal N. */
+int foreground_wait (struct foreground *l, int *ret_status, struct ocirt_error **err);
+
+/* Restores the terminal, closes the signalfd (not pidfd or pty). */
+void foreground_release (struct foreground *l);

@@ -16,12 +16,10 @@
 #include <linux/keyctl.h>
 #include <linux/magic.h>
 
-#include "capability.h"
 #include "hooks.h"
 #include "init.h"
 #include "ocispec.h"
-#include "process-exec.h"
-#include "process.h"
+#include "process-setup.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "terminal.h"
@@ -40,9 +38,7 @@ struct init_state
   struct rootfs_ctx *rootfs;
   char *state_json; /* for createContainer/startContainer hooks */
   int proc_fd;      /* the host's procfs, to reopen exec.fifo after pivot_root */
-  char *exec_path;
-  char **argv;
-  char **envp;
+  struct process_exec exec;
 };
 
 /* Did the creator die before our parent-death signal was armed? In a new
@@ -200,60 +196,6 @@ setup_console (const struct init_args *a, struct init_state *s, struct ocirt_err
   return r;
 }
 
-/* argv and envp as NULL-terminated arrays, and the executable resolved in
-   the container, so a missing binary fails `create`, as with runc. */
-static int
-prepare_exec (const struct oci_process *p, struct init_state *s, struct ocirt_error **err)
-{
-  s->argv = calloc (p->args_len + 1, sizeof (char *));
-  s->envp = calloc (p->env_len + 1, sizeof (char *));
-  if (s->argv == NULL || s->envp == NULL)
-    return ocirt_error_set (err, ENOMEM, "prepare exec");
-  memcpy (s->argv, p->args, p->args_len * sizeof (char *));
-  if (p->env_len)
-    memcpy (s->envp, p->env, p->env_len * sizeof (char *));
-  return process_resolve_executable (p->args[0], s->envp, &s->exec_path, err);
-}
-
-static int
-set_process_attributes (const struct init_args *a, const struct oci_process *p, struct ocirt_error **err)
-{
-  const struct oci_linux *l = a->config->linux_;
-  const struct oci_exec_cpu_affinity *aff = p->exec_cpu_affinity;
-  int r;
-
-  if ((r = process_set_rlimits (p, err)) < 0 || (r = process_set_oom_score_adj (p, err)) < 0
-      || (r = process_set_scheduler (p, err)) < 0 || (r = process_set_io_priority (p, err)) < 0)
-    return r;
-  if (l && ((r = process_set_personality (l->personality, err)) < 0
-            || (r = process_set_memory_policy (l->memory_policy, err)) < 0))
-    return r;
-  /* The init is past its setup: the final affinity applies. */
-  if (aff && (r = process_set_cpu_affinity (aff->final ? aff->final : aff->initial, err)) < 0)
-    return r;
-  return 0;
-}
-
-/* runc's order: privileged settings first, then the bounding set, the user
-   change (keeping capabilities), cwd and executable checked as that user,
-   the capability sets, and no_new_privs last. */
-static int
-setup_process (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
-{
-  static const struct oci_user root_user = { 0 };
-  const struct oci_process *p = a->config->process;
-  int r;
-
-  if ((r = set_process_attributes (a, p, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0
-      || (r = process_change_user (p->user ? p->user : &root_user, false, err)) < 0
-      || (r = process_chdir (p->cwd ? p->cwd : "/", err)) < 0 || (r = prepare_exec (p, s, err)) < 0
-      || (r = capability_apply (p->capabilities, err)) < 0)
-    return r;
-  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return ocirt_error_set (err, errno, "set no_new_privs");
-  return process_close_fds (3 + a->preserve_fds, err);
-}
-
 static int
 init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
 {
@@ -273,7 +215,7 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
   if ((r = rootfs_finalize (s->rootfs, err)) < 0)
     return r;
   if (c->process)
-    return setup_process (a, s, err);
+    return process_setup (c->process, c->linux_, a->preserve_fds, &s->exec, err);
   return 0;
 }
 
@@ -316,8 +258,8 @@ wait_start_and_exec (const struct init_args *a, struct init_state *s)
     (void) hooks_run (h->start_container, h->start_container_len, "startContainer", s->state_json, &err);
   if (err == NULL)
     {
-      execve (s->exec_path, s->argv, s->envp);
-      ocirt_error_set (&err, errno, "exec `%s`", s->exec_path);
+      execve (s->exec.path, s->exec.argv, s->exec.envp);
+      ocirt_error_set (&err, errno, "exec `%s`", s->exec.path);
     }
   (void) fs_write_full (fd, err->msg, strlen (err->msg));
   _exit (EXIT_FAILURE);

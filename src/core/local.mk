@@ -23,9 +23,11 @@ libocirt_a_SOURCES += \
 	src/core/sync.c src/core/sync.h \
 	src/core/namespace.c src/core/namespace.h \
 	src/core/init.c src/core/init.h \
+	src/core/process-setup.c src/core/process-setup.h \
 	src/core/container.h src/core/container-internal.h \
 	src/core/container-common.c src/core/container-create.c \
-	src/core/container-ops.c src/core/container-run.c
+	src/core/container-ops.c src/core/container-run.c \
+	src/core/container-foreground.c
 
 # Root filesystem: mounts, devices, pivot_root, masked/readonly paths.
 libocirt_a_SOURCES += \

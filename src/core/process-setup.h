@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "oci-config.h"
+#include "util/error.h"
+
+/* What is left to do after process_setup: execve (path, argv, envp). The
+   arrays borrow their strings from the process object. */
+struct process_exec
+{
+  char *path;
+  char **argv;
+  char **envp;
+};
+
+void process_exec_release (struct process_exec *e);
+
+/* Gives the calling process every attribute of `p` (and of `linux_`:
+   personality, memory policy), in runc's order: privileged settings,
+   bounding set, user change keeping capabilities, cwd and executable checked
+   as that user, capability sets, no_new_privs, fds above 2 + preserve_fds
+   marked close-on-exec. Used by the init and by `exec`. */
+int process_setup (const struct oci_process *p, const struct oci_linux *linux_, int preserve_fds,
+                   struct process_exec *ret, struct ocirt_error **err);
