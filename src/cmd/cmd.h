@@ -30,6 +30,7 @@ int cmd_state (struct ocirt_global *global, int argc, char **argv, struct ocirt_
 int cmd_kill (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 int cmd_delete (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 int cmd_list (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
+int cmd_exec (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 int cmd_spec (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 int cmd_features (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);
 int cmd_pause (struct ocirt_global *global, int argc, char **argv, struct ocirt_error **err);

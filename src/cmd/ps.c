@@ -54,7 +54,8 @@ run_ps (char **args, char **ret, struct ocirt_error **err)
   if (r < 0)
     return ocirt_error_set (err, -r, "read the output of ps");
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    return ocirt_error_setx (err, EIO, "ps failed (exit status %d)", WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+    return ocirt_error_setx (err, EIO, "ps failed (exit status %d)",
+                             WIFEXITED (status) ? WEXITSTATUS (status) : -1);
   return 0;
 }
 

@@ -176,7 +176,8 @@ static int
 other_flag (struct flags *f, int opt, const char *name, const char *s, struct ocirt_error **err)
 {
   int64_t v;
-  int r = parse_int (name, s, opt == OPT_PIDS_LIMIT ? -1 : 0, opt == OPT_PIDS_LIMIT ? INT64_MAX : 1000, &v, err);
+  int r = parse_int (name, s, opt == OPT_PIDS_LIMIT ? -1 : 0, opt == OPT_PIDS_LIMIT ? INT64_MAX : 1000, &v,
+                     err);
 
   if (r < 0)
     return r;

@@ -31,7 +31,7 @@
 static struct bpf_insn
 insn (uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
-  return (struct bpf_insn) { .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm };
+  return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm };
 }
 
 #define LDX_W(dst, off) insn (BPF_LDX | BPF_W | BPF_MEM, dst, 1, off, 0)
@@ -90,7 +90,8 @@ emit_rule (const struct cgroup_dev_rule *rule, struct bpf_insn *out)
 }
 
 int
-cgroup_devices_bpf_build (const struct cgroup_dev_rule *rules, size_t n, struct bpf_insn **ret, size_t *ret_len)
+cgroup_devices_bpf_build (const struct cgroup_dev_rule *rules, size_t n, struct bpf_insn **ret,
+                          size_t *ret_len)
 {
   struct bpf_insn *p = calloc (6 + 9 * n + 2, sizeof *p);
   size_t len = 0;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <linux/bpf.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <linux/bpf.h>
 
 #include "cgroup-internal.h"
 

@@ -26,9 +26,9 @@ struct cgroup_layout
 {
   struct cgroup_hier *h;
   size_t n;
-  int v2;               /* index of the cgroup2 hierarchy, or -1 */
+  int v2;                /* index of the cgroup2 hierarchy, or -1 */
   char **v2_controllers; /* the v2 root's cgroup.controllers (NULL-terminated) */
-  bool test_mode;       /* a fake tree: writes append lines, no filesystem checks */
+  bool test_mode;        /* a fake tree: writes append lines, no filesystem checks */
 };
 
 /* The host's layout, detected once per process (or in the test tree). */
@@ -46,7 +46,8 @@ bool cgroup_layout_has (const struct cgroup_layout *l, const char *controller);
 /* Splits a cgroup identifier (see cgroup.h) into one path per hierarchy
    (NULL where the container has none); *ret has l->n entries, free with
    cgroup_paths_free. */
-int cgroup_paths_parse (const struct cgroup_layout *l, const char *ident, char ***ret, struct ocirt_error **err);
+int cgroup_paths_parse (const struct cgroup_layout *l, const char *ident, char ***ret,
+                        struct ocirt_error **err);
 void cgroup_paths_free (char **paths, size_t n);
 
 /* `path` relative to the mount point of `h` ("." for its top). */
@@ -59,8 +60,8 @@ int cgroup_hier_open (const struct cgroup_layout *l, size_t i, const char *path,
 
 /* Writes `value` to `file` of the cgroup directory `dirfd`; `path` only
    names it in errors. In test mode appends value + "\n" instead. */
-int cgroup_write (const struct cgroup_layout *l, int dirfd, const char *path, const char *file, const char *value,
-                  struct ocirt_error **err);
+int cgroup_write (const struct cgroup_layout *l, int dirfd, const char *path, const char *file,
+                  const char *value, struct ocirt_error **err);
 int cgroup_writef (const struct cgroup_layout *l, int dirfd, const char *path, const char *file,
                    struct ocirt_error **err, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,6 @@
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-#include <linux/magic.h>
-#include <linux/openat2.h>
 
 #include "cgroup-internal.h"
 #include "cgroup.h"
@@ -83,8 +83,9 @@ unescape (char *s)
 static char *
 v1_key (const char *super_opts)
 {
-  static const char *const generic[] = { "rw", "ro", "nosuid", "nodev", "noexec", "relatime", "noatime",
-                                         "xattr", "clone_children", "noprefix", "cpuset_v2_mode", NULL };
+  static const char *const generic[]
+      = { "rw",      "ro",    "nosuid",         "nodev",    "noexec",         "relatime",
+          "noatime", "xattr", "clone_children", "noprefix", "cpuset_v2_mode", NULL };
   _cleanup_free_ char *copy = strdup (super_opts);
   char *out = calloc (1, strlen (super_opts) + 1), *save = NULL;
 
@@ -115,7 +116,7 @@ add_hier (struct cgroup_layout *l, const char *mount, const char *mroot, const c
   for (size_t i = 0; i < l->n; i++)
     if (strcmp (h[i].key, key) == 0 && h[i].v2 == v2)
       return 0; /* the same hierarchy mounted twice: the first mount is enough */
-  h[l->n] = (struct cgroup_hier) { .v2 = v2 };
+  h[l->n] = (struct cgroup_hier){ .v2 = v2 };
   if (asprintf (&h[l->n].mount, "%s%s", test_root ? test_root : "", mount) < 0)
     return -ENOMEM;
   h[l->n].mount_root = strdup (mroot);
@@ -346,7 +347,8 @@ parse_ident_line (const struct cgroup_layout *l, const char *line, size_t len, c
   for (size_t i = 0; i < l->n; i++)
     {
       const char *key = l->h[i].key;
-      if ((size_t) (colon - line) == strlen (key) && strncmp (line, key, strlen (key)) == 0 && paths[i] == NULL)
+      if ((size_t) (colon - line) == strlen (key) && strncmp (line, key, strlen (key)) == 0
+          && paths[i] == NULL)
         {
           paths[i] = strndup (colon + 1, len - (size_t) (colon - line) - 1);
           return paths[i] ? 0 : -ENOMEM;
@@ -398,7 +400,8 @@ cgroup_hier_relpath (const struct cgroup_hier *h, const char *path)
 }
 
 int
-cgroup_hier_open (const struct cgroup_layout *l, size_t i, const char *path, int flags, struct ocirt_error **err)
+cgroup_hier_open (const struct cgroup_layout *l, size_t i, const char *path, int flags,
+                  struct ocirt_error **err)
 {
   _cleanup_close_ int mnt = -1;
   struct open_how how = {

@@ -19,7 +19,7 @@
 /* The processes of a container's cgroup: freezing, listing, killing them,
    and removing the cgroup once they are gone. */
 
-#define WAIT_MS 2000       /* for processes to leave before rmdir gives up */
+#define WAIT_MS 2000        /* for processes to leave before rmdir gives up */
 #define FREEZE_WAIT_MS 5000 /* a freeze waits for tasks in uninterruptible sleep */
 
 static int64_t
@@ -149,7 +149,8 @@ wait_v2_frozen (int fd, bool frozen, const char *path, struct ocirt_error **err)
 /* v1 has no notification: re-read freezer.state, writing FROZEN again as
    the kernel documentation asks while it says FREEZING. */
 static int
-wait_v1_frozen (const struct cgroup_layout *l, int fd, bool frozen, const char *path, struct ocirt_error **err)
+wait_v1_frozen (const struct cgroup_layout *l, int fd, bool frozen, const char *path,
+                struct ocirt_error **err)
 {
   const char *want = frozen ? "FROZEN" : "THAWED";
   int64_t deadline = now_ms () + FREEZE_WAIT_MS;
@@ -189,7 +190,8 @@ cgroup_freeze (const char *path, bool frozen, struct ocirt_error **err)
     r = cgroup_write (l, fd, hpath, "freezer.state", frozen ? "FROZEN" : "THAWED", err);
   if (r < 0 || l->test_mode)
     return r;
-  return l->h[which].v2 ? wait_v2_frozen (fd, frozen, hpath, err) : wait_v1_frozen (l, fd, frozen, hpath, err);
+  return l->h[which].v2 ? wait_v2_frozen (fd, frozen, hpath, err)
+                        : wait_v1_frozen (l, fd, frozen, hpath, err);
 }
 
 int
@@ -332,7 +334,8 @@ remove_cgroup (const struct cgroup_layout *l, int parent, const char *name, bool
 }
 
 static int
-destroy_in (const struct cgroup_layout *l, size_t i, const char *path, int64_t deadline, struct ocirt_error **err)
+destroy_in (const struct cgroup_layout *l, size_t i, const char *path, int64_t deadline,
+            struct ocirt_error **err)
 {
   const char *rel = cgroup_hier_relpath (&l->h[i], path);
   _cleanup_free_ char *parent = NULL;

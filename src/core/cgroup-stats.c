@@ -84,13 +84,16 @@ cpu_stats (struct ctrl acct, struct ctrl cpu, struct cgroup_stats *s)
       long hz = sysconf (_SC_CLK_TCK);
       s->cpu_total = u64 (acct.fd, "cpuacct.usage");
       /* cpuacct.stat counts USER_HZ ticks. */
-      s->cpu_user = keyed (acct.fd, "cpuacct.stat", "user") * (1000000000ULL / (uint64_t) (hz > 0 ? hz : 100));
-      s->cpu_kernel = keyed (acct.fd, "cpuacct.stat", "system") * (1000000000ULL / (uint64_t) (hz > 0 ? hz : 100));
+      s->cpu_user
+          = keyed (acct.fd, "cpuacct.stat", "user") * (1000000000ULL / (uint64_t) (hz > 0 ? hz : 100));
+      s->cpu_kernel
+          = keyed (acct.fd, "cpuacct.stat", "system") * (1000000000ULL / (uint64_t) (hz > 0 ? hz : 100));
       if (cgroup_read (acct.fd, "cpuacct.usage_percpu", &percpu) == 0)
         for (char *p = percpu, *end; *p; p = end)
           {
             uint64_t v = strtoull (p, &end, 10), *grown;
-            if (end == p || (grown = realloc (s->cpu_percpu, (s->cpu_percpu_len + 1) * sizeof *grown)) == NULL)
+            if (end == p
+                || (grown = realloc (s->cpu_percpu, (s->cpu_percpu_len + 1) * sizeof *grown)) == NULL)
               break;
             s->cpu_percpu = grown;
             s->cpu_percpu[s->cpu_percpu_len++] = v;
@@ -119,7 +122,8 @@ memory_raw (int fd, struct cgroup_stats *s)
       values = realloc (s->memory_raw_values, (s->memory_raw_len + 1) * sizeof *values);
       if (values)
         s->memory_raw_values = values;
-      if (keys == NULL || values == NULL || (keys[s->memory_raw_len] = strndup (line, (size_t) (sp - line))) == NULL)
+      if (keys == NULL || values == NULL
+          || (keys[s->memory_raw_len] = strndup (line, (size_t) (sp - line))) == NULL)
         return;
       values[s->memory_raw_len++] = strtoull (sp + 1, NULL, 10);
     }
@@ -173,7 +177,7 @@ add_io (struct cgroup_blkio_entry **list, size_t *len, uint64_t major, uint64_t 
   if (grown == NULL)
     return -ENOMEM;
   *list = grown;
-  grown[*len] = (struct cgroup_blkio_entry) { .major = major, .minor = minor, .value = value };
+  grown[*len] = (struct cgroup_blkio_entry){ .major = major, .minor = minor, .value = value };
   snprintf (grown[*len].op, sizeof grown[*len].op, "%s", op);
   (*len)++;
   return 0;
@@ -181,7 +185,8 @@ add_io (struct cgroup_blkio_entry **list, size_t *len, uint64_t major, uint64_t 
 
 /* v1: "8:0 Read 4096" lines; v2 io.stat: "8:0 rbytes=N wbytes=N rios=N wios=N ...". */
 static void
-io_file (int fd, const char *file, bool v2, struct cgroup_stats *s, struct cgroup_blkio_entry **list, size_t *len)
+io_file (int fd, const char *file, bool v2, struct cgroup_stats *s, struct cgroup_blkio_entry **list,
+         size_t *len)
 {
   _cleanup_free_ char *text = NULL;
   char *save = NULL;
@@ -237,7 +242,7 @@ hugetlb_stats (struct ctrl h, struct cgroup_stats *s)
         return;
       s->hugetlb = grown;
       e = &grown[s->hugetlb_len++];
-      *e = (struct cgroup_hugetlb_stats) { 0 };
+      *e = (struct cgroup_hugetlb_stats){ 0 };
       memcpy (e->page_size, de->d_name + 8, n - 8 - sl);
       snprintf (file, sizeof file, "hugetlb.%s.%s", e->page_size, h.v2 ? "current" : "usage_in_bytes");
       e->usage = u64 (h.fd, file);
@@ -276,7 +281,8 @@ cgroup_stats (const char *path, struct cgroup_stats *ret, struct ocirt_error **e
     io_file (c[4].fd, "io.stat", true, ret, NULL, NULL);
   else if (c[4].fd >= 0)
     {
-      io_file (c[4].fd, "blkio.throttle.io_service_bytes_recursive", false, ret, &ret->io_bytes, &ret->io_bytes_len);
+      io_file (c[4].fd, "blkio.throttle.io_service_bytes_recursive", false, ret, &ret->io_bytes,
+               &ret->io_bytes_len);
       io_file (c[4].fd, "blkio.throttle.io_serviced_recursive", false, ret, &ret->io_ops, &ret->io_ops_len);
     }
   hugetlb_stats (c[5], ret);
@@ -304,8 +310,8 @@ cgroup_stats_release (struct cgroup_stats *s)
 
 struct cgroup_oom_watch
 {
-  int fd;     /* eventfd (v1) or inotify (v2) */
-  int cg_fd;  /* the memory cgroup */
+  int fd;    /* eventfd (v1) or inotify (v2) */
+  int cg_fd; /* the memory cgroup */
   bool v2;
   uint64_t last; /* v2: oom_kill count seen so far */
 };
@@ -333,7 +339,7 @@ cgroup_oom_watch_open (const char *path, struct cgroup_oom_watch **ret, struct o
       close (m.fd);
       return ocirt_error_set (err, ENOMEM, "oom watch");
     }
-  *w = (struct cgroup_oom_watch) { .fd = -1, .cg_fd = m.fd, .v2 = m.v2 };
+  *w = (struct cgroup_oom_watch){ .fd = -1, .cg_fd = m.fd, .v2 = m.v2 };
   if (m.v2)
     {
       w->last = keyed (m.fd, "memory.events", "oom_kill");

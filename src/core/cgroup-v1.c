@@ -200,7 +200,8 @@ apply_blkio (struct v1 *c, const struct oci_block_io *b)
         r = W ("blkio.leaf_weight_device", CGROUP_DEV_FMT " %u", w->major, w->minor, w->leaf_weight);
     }
   if (r == 0)
-    r = throttle (c, "blkio.throttle.read_bps_device", b->throttle_read_bps_device, b->throttle_read_bps_device_len);
+    r = throttle (c, "blkio.throttle.read_bps_device", b->throttle_read_bps_device,
+                  b->throttle_read_bps_device_len);
   if (r == 0)
     r = throttle (c, "blkio.throttle.write_bps_device", b->throttle_write_bps_device,
                   b->throttle_write_bps_device_len);

@@ -109,8 +109,8 @@ memory_swap (struct v2 *c, const struct oci_memory *m)
       limit = (int64_t) cur;
     }
   if (cgroup_v2_swap_max (limit, m->swap, &value) < 0)
-    return ocirt_error_setx (c->err, EINVAL, "memory.swap: %" PRId64 " is below memory.limit %" PRId64, m->swap,
-                             limit);
+    return ocirt_error_setx (c->err, EINVAL, "memory.swap: %" PRId64 " is below memory.limit %" PRId64,
+                             m->swap, limit);
   return write_limit (c, "memory.swap.max", value);
 }
 
@@ -150,8 +150,10 @@ apply_cpu (struct v2 *c, const struct oci_cpu *p)
   char max[64];
   int r = 0;
 
-  if ((p->realtime_runtime_present && p->realtime_runtime) || (p->realtime_period_present && p->realtime_period))
-    return ocirt_error_setx (c->err, ENOTSUP, "cpu.realtimeRuntime/realtimePeriod: not supported on cgroup v2");
+  if ((p->realtime_runtime_present && p->realtime_runtime)
+      || (p->realtime_period_present && p->realtime_period))
+    return ocirt_error_setx (c->err, ENOTSUP,
+                             "cpu.realtimeRuntime/realtimePeriod: not supported on cgroup v2");
   if (p->shares_present && p->shares)
     r = W ("cpu.weight", "%" PRIu64, cgroup_v2_cpu_weight (p->shares));
   if (r == 0 && (quota || period))
@@ -278,7 +280,8 @@ cgroup_v2_apply (const struct cgroup_layout *l, int dirfd, const char *path, con
 void
 cgroup_v2_enable_controllers (const struct cgroup_layout *l, int parentfd, const char *path)
 {
-  static const char *const v1_names[] = { "cpu", "cpuset", "memory", "blkio", "pids", "hugetlb", "rdma", NULL };
+  static const char *const v1_names[]
+      = { "cpu", "cpuset", "memory", "blkio", "pids", "hugetlb", "rdma", NULL };
   _cleanup_error_ struct ocirt_error *err = NULL;
 
   for (size_t i = 0; v1_names[i]; i++)

@@ -10,8 +10,9 @@
    pure v2 host; on a hybrid one, what no v1 hierarchy has) plus
    linux.resources.unified to the cgroup `dirfd`; `rules` become an eBPF
    device program when cgroup2 handles devices. */
-int cgroup_v2_apply (const struct cgroup_layout *l, int dirfd, const char *path, const struct oci_resources *res,
-                     const struct cgroup_dev_rule *rules, size_t n_rules, bool update, struct ocirt_error **err);
+int cgroup_v2_apply (const struct cgroup_layout *l, int dirfd, const char *path,
+                     const struct oci_resources *res, const struct cgroup_dev_rule *rules, size_t n_rules,
+                     bool update, struct ocirt_error **err);
 
 /* Enables, in `parentfd`'s cgroup.subtree_control, the controllers cgroup2
    handles; a parent that refuses (it holds processes) only costs a debug

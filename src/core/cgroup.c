@@ -36,9 +36,9 @@ cgroup_v2_handles (const struct cgroup_layout *l, const char *v1_name)
 /* What every container may use whatever its config says (runc's list):
    mknod of anything, and the standard character devices and ptys. */
 static const struct cgroup_dev_rule always_allowed[] = {
-  { true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" },    { true, 'c', 1, 3, "rwm" },
-  { true, 'c', 1, 8, "rwm" },    { true, 'c', 1, 7, "rwm" },    { true, 'c', 5, 0, "rwm" },
-  { true, 'c', 1, 5, "rwm" },    { true, 'c', 1, 9, "rwm" },    { true, 'c', 136, -1, "rwm" },
+  { true, 'c', -1, -1, "m" }, { true, 'b', -1, -1, "m" }, { true, 'c', 1, 3, "rwm" },
+  { true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 7, "rwm" }, { true, 'c', 5, 0, "rwm" },
+  { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 136, -1, "rwm" },
   { true, 'c', 5, 2, "rwm" },
 };
 
@@ -65,9 +65,11 @@ cgroup_device_rules (const struct oci_linux *linux_, struct cgroup_dev_rule **re
       const struct oci_device *d = &linux_->devices[i];
       if (d->type == NULL || strchr ("cub", d->type[0]) == NULL)
         continue; /* fifos need no rule */
-      rules[n++] = (struct cgroup_dev_rule) {
-        .allow = true, .type = d->type[0] == 'b' ? 'b' : 'c', .major = d->major, .minor = d->minor, .access = "rwm"
-      };
+      rules[n++] = (struct cgroup_dev_rule){ .allow = true,
+                                             .type = d->type[0] == 'b' ? 'b' : 'c',
+                                             .major = d->major,
+                                             .minor = d->minor,
+                                             .access = "rwm" };
     }
   memcpy (rules + n, always_allowed, sizeof always_allowed);
   *ret = rules;
@@ -88,8 +90,8 @@ check_systemd (struct ocirt_error **err)
   snprintf (path, sizeof path, "%s/run/systemd/system", root ? root : "");
   if (lstat (path, &st) < 0 || !S_ISDIR (st.st_mode))
     return ocirt_error_setx (err, ENOTSUP, "systemd is not running: --systemd-cgroup needs it");
-  return ocirt_error_setx (err, ENOTSUP,
-                           "--systemd-cgroup: the systemd cgroup driver is not available in this build of ocirt");
+  return ocirt_error_setx (
+      err, ENOTSUP, "--systemd-cgroup: the systemd cgroup driver is not available in this build of ocirt");
 }
 
 static bool
@@ -148,7 +150,8 @@ check_host (const struct cgroup_layout *l, const struct oci_resources *res, stru
   for (size_t i = 0; i < ARRAY_SIZE (need); i++)
     if (need[i].used && cgroup_layout_v1_index (l, need[i].v1) < 0
         && !(need[i].v2 && cgroup_layout_v2_has (l, need[i].v2)))
-      return ocirt_error_setx (err, ENOTSUP, "linux.resources.%s: the %s controller is not available on this host",
+      return ocirt_error_setx (err, ENOTSUP,
+                               "linux.resources.%s: the %s controller is not available on this host",
                                need[i].field, need[i].v2 && l->v2 >= 0 ? need[i].v2 : need[i].v1);
   return check_unified (l, res->unified, err);
 }
@@ -248,6 +251,40 @@ cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char 
     return ocirt_error_set (err, -r, "cgroup path");
   if (*ret_path == NULL)
     return ocirt_error_set (err, ENOMEM, "cgroup path");
+  return 0;
+}
+
+int
+cgroup_sub_path (const char *path, const char *sub, char **ret, struct ocirt_error **err)
+{
+  _cleanup_free_ char *out = strdup ("");
+
+  if (sub[0] == '/' || strchr (sub, '\n') || strcmp (sub, "..") == 0 || strncmp (sub, "../", 3) == 0
+      || strstr (sub, "/../") || (strlen (sub) >= 3 && strcmp (sub + strlen (sub) - 3, "/..") == 0))
+    return ocirt_error_setx (err, EINVAL, "sub-cgroup `%s`: must be a relative path without \"..\"", sub);
+  if (path[0] == '/')
+    {
+      *ret = join_path (path, sub);
+      return *ret ? 0 : ocirt_error_set (err, ENOMEM, "cgroup");
+    }
+  for (const char *p = path; *p && out;)
+    {
+      size_t len = strcspn (p, "\n");
+      _cleanup_free_ char *line = strndup (p, len);
+      char *colon = line ? strchr (line, ':') : NULL, *grown = NULL;
+      _cleanup_free_ char *joined = colon ? join_path (colon + 1, sub) : NULL;
+      if (joined == NULL)
+        return ocirt_error_setx (err, EINVAL, "invalid cgroup identifier `%s`", path);
+      colon[1] = '\0';
+      if (asprintf (&grown, "%s%s%s%s", out, *out ? "\n" : "", line, joined) < 0)
+        grown = NULL;
+      free (out);
+      out = grown;
+      p += len + (p[len] == '\n');
+    }
+  if (out == NULL)
+    return ocirt_error_set (err, ENOMEM, "cgroup");
+  *ret = TAKE_PTR (out);
   return 0;
 }
 
@@ -358,7 +395,8 @@ cgroup_update (const char *path, const struct oci_resources *res, struct ocirt_e
 }
 
 static int
-enter_one (const struct cgroup_layout *l, size_t i, int fd, const char *path, void *data, struct ocirt_error **err)
+enter_one (const struct cgroup_layout *l, size_t i, int fd, const char *path, void *data,
+           struct ocirt_error **err)
 {
   (void) i;
   return cgroup_writef (l, fd, path, "cgroup.procs", err, "%d", *(pid_t *) data);

@@ -43,6 +43,11 @@ enum cgroup_mode cgroup_mode (void);
 int cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char **ret_path,
                  struct ocirt_error **err);
 
+/* The identifier of the sub-cgroup `sub` (relative, without "..") of the
+   cgroup `path`, for `exec --cgroup`; *ret is the caller's. Identifiers are
+   opaque: never append to one directly. */
+int cgroup_sub_path (const char *path, const char *sub, char **ret, struct ocirt_error **err);
+
 /* Creates the cgroup in every hierarchy (v1 controllers and cgroup2 alike)
    and applies linux.resources (`linux_` may be NULL), with the device rules
    that linux.devices and the standard devices need. Idempotent. */

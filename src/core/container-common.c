@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 #include "container-internal.h"
 #include "hooks.h"
 #include "ocispec.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/proc.h"
 
@@ -91,5 +93,34 @@ container_destroy (int rootfd, const struct container_state *st, const struct oc
       else
         log_warn ("%s", hook_err->msg);
     }
+  return 0;
+}
+
+/* The pid file is written atomically: callers poll for it and must never
+   read a partial pid. Relative paths are relative to the caller's cwd. */
+int
+container_write_pid_file (const char *path, pid_t pid, struct ocirt_error **err)
+{
+  _cleanup_free_ char *dir = strdup (path);
+  _cleanup_close_ int dirfd = -1;
+  char *slash, buf[32];
+  const char *name = path;
+  int n, r;
+
+  if (dir == NULL)
+    return ocirt_error_set (err, ENOMEM, "write pid file");
+  slash = strrchr (dir, '/');
+  if (slash)
+    {
+      name = path + (slash - dir) + 1;
+      *(slash == dir ? slash + 1 : slash) = '\0';
+    }
+  dirfd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return ocirt_error_set (err, errno, "pid file `%s`", path);
+  n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  r = fs_write_atomic (dirfd, name, buf, (size_t) n, 0644);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "write pid file `%s`", path);
   return 0;
 }

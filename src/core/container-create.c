@@ -310,41 +310,12 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
     }
 }
 
-/* The pid file is written atomically: callers poll for it and must never
-   read a partial pid. Relative paths are relative to the caller's cwd. */
-static int
-write_pid_file (const char *path, pid_t pid, struct ocirt_error **err)
-{
-  _cleanup_free_ char *dir = strdup (path);
-  _cleanup_close_ int dirfd = -1;
-  char *slash, buf[32];
-  const char *name = path;
-  int n, r;
-
-  if (dir == NULL)
-    return ocirt_error_set (err, ENOMEM, "write pid file");
-  slash = strrchr (dir, '/');
-  if (slash)
-    {
-      name = path + (slash - dir) + 1;
-      *(slash == dir ? slash + 1 : slash) = '\0';
-    }
-  dirfd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    return ocirt_error_set (err, errno, "pid file `%s`", path);
-  n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  r = fs_write_atomic (dirfd, name, buf, (size_t) n, 0644);
-  if (r < 0)
-    return ocirt_error_set (err, -r, "write pid file `%s`", path);
-  return 0;
-}
-
 static int
 commit (struct create_ctx *c, struct ocirt_error **err)
 {
   int r;
 
-  if (c->opts->pid_file && (r = write_pid_file (c->opts->pid_file, c->st.init_pid, err)) < 0)
+  if (c->opts->pid_file && (r = container_write_pid_file (c->opts->pid_file, c->st.init_pid, err)) < 0)
     return r;
   c->st.committed = true;
   r = state_save (c->dirfd, &c->st, err);

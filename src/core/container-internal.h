@@ -34,6 +34,10 @@ int container_kill_init (const struct container_state *st, struct ocirt_error **
 int container_destroy (int rootfd, const struct container_state *st, const struct oci_config *config,
                        bool poststop, struct ocirt_error **err);
 
+/* Writes `pid` to `path` (relative to the caller's cwd) atomically: callers
+   poll for the file and must never read a partial pid. */
+int container_write_pid_file (const char *path, pid_t pid, struct ocirt_error **err);
+
 /* A process the caller waits for in the foreground (`run`, `exec`):
    signals it receives are forwarded, its terminal proxied. */
 struct foreground

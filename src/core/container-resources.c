@@ -151,8 +151,8 @@ event_loop (const struct container_state *st, int interval_ms, container_event_f
     log_warn ("%s: no OOM events", oerr->msg);
   while (r >= 0)
     {
-      struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = w ? cgroup_oom_watch_fd (w) : -1,
-                                                                  .events = POLLIN } };
+      struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+                             { .fd = w ? cgroup_oom_watch_fd (w) : -1, .events = POLLIN } };
       uint64_t ooms = 0;
       int n = poll (p, 2, interval_ms);
       if (n < 0 && errno == EINTR)
@@ -172,8 +172,8 @@ event_loop (const struct container_state *st, int interval_ms, container_event_f
 }
 
 int
-container_events (const char *root, const char *id, bool once, int interval_ms, container_event_fn fn, void *data,
-                  struct ocirt_error **err)
+container_events (const char *root, const char *id, bool once, int interval_ms, container_event_fn fn,
+                  void *data, struct ocirt_error **err)
 {
   _cleanup_container_state_ struct container_state *st = NULL;
   _cleanup_close_ int dirfd = -1;

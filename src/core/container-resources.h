@@ -23,12 +23,13 @@ int container_update (const char *root, const char *id, const struct oci_resourc
                       struct ocirt_error **err);
 
 /* The host pids of every process of the container (none once it stopped);
-   *ret is the caller's (free). */
+ *ret is the caller's (free). */
 int container_pids (const char *root, const char *id, pid_t **ret, size_t *ret_len, struct ocirt_error **err);
 
 /* Called for each event: `type` "stats" (with `stats`) or "oom" (stats NULL).
    A negative return stops container_events with that value. */
-typedef int (*container_event_fn) (void *data, const char *id, const char *type, const struct cgroup_stats *stats);
+typedef int (*container_event_fn) (void *data, const char *id, const char *type,
+                                   const struct cgroup_stats *stats);
 
 /* With `once`, one "stats" event. Otherwise a "stats" event every
    `interval_ms` and an "oom" event whenever the OOM killer acts, until the

@@ -60,3 +60,34 @@ void container_state_list_free (struct oci_state **list, size_t len);
    delete unless `keep`. *ret_status is the exit status (128+N for signal N). */
 int container_run (const char *root, const struct create_options *opts, bool keep, int *ret_status,
                    struct ocirt_error **err);
+
+struct exec_options
+{
+  const char *id;
+  const char *process_file; /* --process: a `process` JSON; else the container's process with the overrides */
+  char **args;              /* COMMAND [ARGS...] */
+  size_t args_len;
+  bool tty;
+  const char *console_socket;
+  bool detach;
+  const char *pid_file;
+  const char *cwd;
+  char **env; /* KEY=VALUE, added to the process's */
+  size_t env_len;
+  const char *user; /* UID[:GID] */
+  uint32_t *additional_gids;
+  size_t additional_gids_len;
+  char **caps; /* added to the bounding, effective and permitted sets */
+  size_t caps_len;
+  bool no_new_privs;
+  const char *apparmor;
+  const char *process_label;
+  int preserve_fds;
+  const char *cgroup; /* a sub-cgroup of the container's to join */
+  bool ignore_paused;
+};
+
+/* Runs a new process in a running container: its namespaces, cgroup,
+   capabilities, seccomp filter and LSM label. Foreground: waits and sets
+   *ret_status (128+N for signal N); detached: returns once it is exec'd. */
+int container_exec (const char *root, const struct exec_options *opts, int *ret_status, struct ocirt_error **err);

@@ -27,7 +27,8 @@ libocirt_a_SOURCES += \
 	src/core/container.h src/core/container-internal.h \
 	src/core/container-common.c src/core/container-create.c \
 	src/core/container-ops.c src/core/container-run.c \
-	src/core/container-foreground.c
+	src/core/container-foreground.c src/core/container-exec.c \
+	src/core/exec-process.c src/core/exec-process.h
 
 # Root filesystem: mounts, devices, pivot_root, masked/readonly paths.
 libocirt_a_SOURCES += \

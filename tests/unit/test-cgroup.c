@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+/* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
 #include "core/cgroup-devices-bpf.h"
@@ -124,7 +125,8 @@ setup_hybrid (void **state)
   char mounts[sizeof v1_mounts + 128], self[sizeof v1_self + 16];
 
   setup_v1 (state);
-  snprintf (mounts, sizeof mounts, "%s41 30 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n", v1_mounts);
+  snprintf (mounts, sizeof mounts, "%s41 30 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
+            v1_mounts);
   snprintf (self, sizeof self, "%s0::/\n", v1_self);
   put ("mountinfo", mounts);
   put ("cgroup", self);
@@ -166,7 +168,8 @@ config (const char *linux_json)
   struct oci_config *c = NULL;
   char *json = NULL;
 
-  assert_true (asprintf (&json, "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"linux\":%s}", linux_json) > 0);
+  assert_true (
+      asprintf (&json, "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"linux\":%s}", linux_json) > 0);
   if (oci_config_parse (json, strlen (json), &c, &err) < 0)
     fail_msg ("%s", err->msg);
   free (json);
@@ -228,6 +231,16 @@ test_v1_paths (void **state)
   assert_non_null (strstr (rel, "cpu,cpuacct:/c1"));
   assert_true (exists ("sys/fs/cgroup/memory/user/42/c1"));
   assert_true (exists ("sys/fs/cgroup/pids/c1"));
+  {
+    _cleanup_error_ struct ocirt_error *err = NULL;
+    _cleanup_free_ char *sub_abs = NULL, *sub_rel = NULL;
+    assert_int_equal (cgroup_sub_path (abs, "s/t", &sub_abs, &err), 0);
+    assert_string_equal (sub_abs, "/pod/x/s/t");
+    assert_int_equal (cgroup_sub_path (rel, "s", &sub_rel, &err), 0);
+    assert_non_null (strstr (sub_rel, "memory:/user/42/c1/s\n"));
+    assert_non_null (strstr (sub_rel, "pids:/c1/s\n"));
+    assert_true (cgroup_sub_path (rel, "../x", &sub_rel, &err) < 0);
+  }
   /* A new cpuset cgroup gets its parent's CPUs and nodes. */
   assert_file ("sys/fs/cgroup/cpuset/c1/cpuset.cpus", "0-3\n");
   assert_file ("sys/fs/cgroup/cpuset/c1/cpuset.mems", "0\n");
@@ -239,16 +252,17 @@ test_v1_resources (void **state)
   _cleanup_free_ char *p = NULL;
 
   (void) state;
-  p = create ("{\"cgroupsPath\":\"/x\",\"resources\":{"
-              "\"memory\":{\"limit\":1048576,\"reservation\":524288,\"swap\":2097152,\"kernel\":4096,"
-              "\"kernelTCP\":8192,\"swappiness\":10,\"disableOOMKiller\":true,\"useHierarchy\":true},"
-              "\"cpu\":{\"shares\":512,\"quota\":20000,\"burst\":1000,\"period\":100000,\"realtimeRuntime\":950,"
-              "\"realtimePeriod\":1000,\"cpus\":\"1-2\",\"mems\":\"0\",\"idle\":1},"
-              "\"blockIO\":{\"weight\":300,\"leafWeight\":200,\"weightDevice\":[{\"major\":8,\"minor\":0,"
-              "\"weight\":500}],\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1000}],"
-              "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":16,\"rate\":30}]},"
-              "\"pids\":{\"limit\":42},"
-              "\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\",\"priority\":5}]}}}");
+  p = create (
+      "{\"cgroupsPath\":\"/x\",\"resources\":{"
+      "\"memory\":{\"limit\":1048576,\"reservation\":524288,\"swap\":2097152,\"kernel\":4096,"
+      "\"kernelTCP\":8192,\"swappiness\":10,\"disableOOMKiller\":true,\"useHierarchy\":true},"
+      "\"cpu\":{\"shares\":512,\"quota\":20000,\"burst\":1000,\"period\":100000,\"realtimeRuntime\":950,"
+      "\"realtimePeriod\":1000,\"cpus\":\"1-2\",\"mems\":\"0\",\"idle\":1},"
+      "\"blockIO\":{\"weight\":300,\"leafWeight\":200,\"weightDevice\":[{\"major\":8,\"minor\":0,"
+      "\"weight\":500}],\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1000}],"
+      "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":16,\"rate\":30}]},"
+      "\"pids\":{\"limit\":42},"
+      "\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\",\"priority\":5}]}}}");
   assert_file ("sys/fs/cgroup/memory/x/memory.limit_in_bytes", "1048576\n");
   assert_file ("sys/fs/cgroup/memory/x/memory.memsw.limit_in_bytes", "2097152\n");
   assert_file ("sys/fs/cgroup/memory/x/memory.soft_limit_in_bytes", "524288\n");
@@ -325,10 +339,11 @@ test_v1_check_before_update (void **state)
 static void
 test_v1_devices (void **state)
 {
-  _cleanup_free_ char *p = create ("{\"cgroupsPath\":\"/x\",\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\","
-                                   "\"major\":10,\"minor\":229}],\"resources\":{\"devices\":["
-                                   "{\"allow\":false,\"access\":\"rwm\"},"
-                                   "{\"allow\":true,\"type\":\"b\",\"major\":8,\"access\":\"r\"}]}}");
+  _cleanup_free_ char *p
+      = create ("{\"cgroupsPath\":\"/x\",\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\","
+                "\"major\":10,\"minor\":229}],\"resources\":{\"devices\":["
+                "{\"allow\":false,\"access\":\"rwm\"},"
+                "{\"allow\":true,\"type\":\"b\",\"major\":8,\"access\":\"r\"}]}}");
   _cleanup_free_ char *deny = get ("sys/fs/cgroup/devices/x/devices.deny");
   _cleanup_free_ char *allow = get ("sys/fs/cgroup/devices/x/devices.allow");
 
@@ -446,14 +461,15 @@ test_v2_resources (void **state)
 
   (void) state;
   assert_int_equal (cgroup_mode (), CGROUP_MODE_UNIFIED);
-  p = create ("{\"resources\":{\"memory\":{\"limit\":1048576,\"reservation\":4096,\"swap\":3145728},"
-              "\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":100000,\"burst\":10,\"cpus\":\"0\",\"idle\":0},"
-              "\"blockIO\":{\"weight\":500,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":1000}],"
-              "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1000}],"
-              "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":7}]},"
-              "\"pids\":{\"limit\":-1},\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":0}],"
-              "\"rdma\":{\"mlx5_0\":{\"hcaHandles\":3,\"hcaObjects\":100}},"
-              "\"unified\":{\"memory.high\":\"900000\",\"cgroup.max.depth\":\"3\"}}}");
+  p = create (
+      "{\"resources\":{\"memory\":{\"limit\":1048576,\"reservation\":4096,\"swap\":3145728},"
+      "\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":100000,\"burst\":10,\"cpus\":\"0\",\"idle\":0},"
+      "\"blockIO\":{\"weight\":500,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":1000}],"
+      "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1000}],"
+      "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":7}]},"
+      "\"pids\":{\"limit\":-1},\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":0}],"
+      "\"rdma\":{\"mlx5_0\":{\"hcaHandles\":3,\"hcaObjects\":100}},"
+      "\"unified\":{\"memory.high\":\"900000\",\"cgroup.max.depth\":\"3\"}}}");
   /* Relative: below the parent of our own cgroup (which holds processes). */
   assert_string_equal (p, "/user.slice/c1");
   assert_file ("sys/fs/cgroup/user.slice/c1/memory.max", "1048576\n");
@@ -483,8 +499,9 @@ test_v2_resources (void **state)
 static void
 test_v2_quota_and_swap_forms (void **state)
 {
-  _cleanup_free_ char *a = create ("{\"cgroupsPath\":\"/a\",\"resources\":{\"cpu\":{\"quota\":-1,\"period\":5000},"
-                                   "\"memory\":{\"limit\":-1}}}");
+  _cleanup_free_ char *a
+      = create ("{\"cgroupsPath\":\"/a\",\"resources\":{\"cpu\":{\"quota\":-1,\"period\":5000},"
+                "\"memory\":{\"limit\":-1}}}");
   _cleanup_free_ char *b = create ("{\"cgroupsPath\":\"/b\",\"resources\":{\"cpu\":{\"quota\":3000},"
                                    "\"memory\":{\"limit\":100,\"swap\":-1}}}");
 
@@ -504,7 +521,8 @@ test_v2_validation_and_freeze (void **state)
   int fd;
 
   (void) state;
-  assert_plan_error ("{\"resources\":{\"network\":{\"classID\":1}}}", false, "net_cls controller is not available");
+  assert_plan_error ("{\"resources\":{\"network\":{\"classID\":1}}}", false,
+                     "net_cls controller is not available");
   assert_plan_error ("{\"resources\":{\"unified\":{\"../x\":\"1\"}}}", false, "unified");
   assert_plan_error ("{\"resources\":{\"unified\":{\"foo.bar\":\"1\"}}}", false, "foo controller");
   assert_int_equal (cgroup_freeze (p, true, &err), 0);
