@@ -17,6 +17,7 @@ cmd_create (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **
   struct create_options opts = { 0 };
   int r;
 
+  opts.systemd_cgroup = g->systemd_cgroup;
   r = cmd_parse_create_options (argc, argv, &opts, NULL, err);
   if (r < 0)
     return r;

@@ -12,6 +12,7 @@ cmd_run (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **err
   struct run_extra_options run = { 0 };
   int r, status = 0;
 
+  opts.systemd_cgroup = g->systemd_cgroup;
   r = cmd_parse_create_options (argc, argv, &opts, &run, err);
   if (r < 0)
     return r;

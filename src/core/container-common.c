@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
 #include "ocispec.h"
@@ -25,9 +26,11 @@ container_status_of (int dirfd, const struct container_state *st)
     .creator_alive = proc_alive (st->creator_pid, st->creator_start),
     .init_alive = proc_alive (st->init_pid, st->init_start),
     .fifo_exists = faccessat (dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0,
-    .frozen = false,
   };
 
+  /* Only a live container can be paused: read the freezer only then. */
+  if (f.committed && f.init_alive && st->cgroup_path)
+    f.frozen = cgroup_is_frozen (st->cgroup_path);
   return status_derive (&f);
 }
 
@@ -78,7 +81,13 @@ container_destroy (int rootfd, const struct container_state *st, const struct oc
 {
   int r;
 
+  /* Every process of the container goes, not only the init: without a pid
+     namespace of its own, its children would outlive it. */
+  if (st->cgroup_path && (r = cgroup_kill_all (st->cgroup_path, SIGKILL, err)) < 0)
+    return r;
   r = container_kill_init (st, err);
+  if (r == 0 && st->cgroup_path)
+    r = cgroup_destroy (st->cgroup_path, err);
   if (r < 0)
     return r;
   r = state_remove (rootfd, st->id, err);

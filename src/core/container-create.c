@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+#include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
 #include "init.h"
@@ -61,6 +62,7 @@ create_ctx_release (struct create_ctx *c)
   free (c->config_json);
   free (c->st.created);
   free (c->st.owner);
+  free (c->st.cgroup_path);
 }
 
 static int
@@ -227,6 +229,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .hooks_in_parent = hooks_for_parent (c->config),
   };
   pid_t pid;
+  int r;
 
   if (c->plan.join_pid)
     {
@@ -252,7 +255,12 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
   if (proc_start_time (pid, &c->st.init_start) < 0)
     return ocirt_error_setx (err, ESRCH, "the container's init exited unexpectedly");
   /* Recorded at once, so `delete --force` finds it if we are killed now. */
-  return state_save (c->dirfd, &c->st, err);
+  r = state_save (c->dirfd, &c->st, err);
+  if (r == 0 && c->st.cgroup_path)
+    r = cgroup_enter (c->st.cgroup_path, pid, err);
+  if (r == 0)
+    r = sync_send (c->sync_fds[0], SYNC_PROCEED, 0, NULL, err);
+  return r;
 }
 
 static int
@@ -371,8 +379,14 @@ container_create (const char *root, const struct create_options *opts, struct cr
   if (r == 0)
     {
       namespace_plan_make (c.config->linux_, &c.plan);
-      r = make_entry (root, &c, err);
+      /* Decided and checked before anything exists, and named in the entry
+         from its birth: `delete --force` can always find it. */
+      r = cgroup_plan (opts->id, c.config->linux_, opts->systemd_cgroup, &c.st.cgroup_path, err);
     }
+  if (r == 0)
+    r = make_entry (root, &c, err);
+  if (r == 0 && c.st.cgroup_path)
+    r = cgroup_create (c.st.cgroup_path, c.config->linux_, err);
   if (r == 0 && (r = sync_pair (c.sync_fds, err)) == 0 && (r = connect_console (&c, err)) == 0
       && (r = spawn_init (&c, err)) == 0 && (r = serve_init (&c, err)) == 0)
     r = commit (&c, err);

@@ -203,9 +203,10 @@ release (struct exec_ctx *x, struct ocirt_error **err)
 
   if (x->st->cgroup_path)
     {
-      if (x->opts->cgroup && asprintf (&sub, "%s/%s", x->st->cgroup_path, x->opts->cgroup) < 0)
-        return ocirt_error_set (err, ENOMEM, "exec");
-      r = cgroup_enter (sub ? sub : x->st->cgroup_path, x->pid, err);
+      if (x->opts->cgroup)
+        r = cgroup_sub_path (x->st->cgroup_path, x->opts->cgroup, &sub, err);
+      if (r == 0)
+        r = cgroup_enter (sub ? sub : x->st->cgroup_path, x->pid, err);
     }
   if (r == 0)
     r = sync_send (x->sync_fds[0], SYNC_COMMIT, 0, NULL, err);

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
 #include "ocispec.h"
@@ -161,6 +162,8 @@ container_kill (const char *root, const char *id, int sig, bool all, struct ocir
   pidfd = proc_pidfd_open_checked (st->init_pid, st->init_start);
   if (pidfd < 0)
     return ocirt_error_setx (err, ESRCH, "container not running");
+  if (all && st->cgroup_path)
+    return cgroup_kill_all (st->cgroup_path, sig, err);
   if (all && st->own_pid_ns)
     return kill_pid_namespace (st, sig, err);
   if (syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)

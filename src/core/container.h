@@ -19,6 +19,7 @@ struct create_options
   bool no_pivot;
   bool no_new_keyring;
   bool foreground; /* `run` without --detach: the caller keeps the init as its child */
+  bool systemd_cgroup; /* --systemd-cgroup */
 };
 
 /* What a foreground `run` needs to drive the container it created. */

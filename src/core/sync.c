@@ -58,7 +58,7 @@ sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret
   if (len < sizeof h || text_size == 0)
     return -EBADMSG;
   memcpy (&h, buf, sizeof h);
-  if (h.type < SYNC_USERMAP_PLEASE || h.type > SYNC_ERROR)
+  if (h.type < SYNC_PROCEED || h.type > SYNC_ERROR)
     return -EBADMSG;
   tlen = len - sizeof h;
   if (tlen >= text_size)

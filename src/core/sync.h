@@ -12,7 +12,8 @@
 
 enum sync_type
 {
-  SYNC_USERMAP_PLEASE = 1, /* init → parent: I am in my user ns, write my id maps */
+  SYNC_PROCEED = 1,        /* parent → init: you are recorded and in your cgroup, go on */
+  SYNC_USERMAP_PLEASE,     /* init → parent: I am in my user ns, write my id maps */
   SYNC_USERMAP_DONE,       /* parent → init */
   SYNC_HOOKS_PLEASE,       /* init → parent: mounts done, run prestart + createRuntime hooks */
   SYNC_HOOKS_DONE,         /* parent → init */

@@ -5,7 +5,7 @@ like Podman's default runs a container, and SCMP_ACT_NOTIFY hands the
 listener fd and the container process state to the agent at listenerPath.
 
 These need the runtime to compile the profile in `create` and the init to
-load it; until src/core/init.c calls seccomp_filter_load they are skipped."""
+load it; until src/core/init.c mentions seccomp_ at all they are skipped."""
 
 import ctypes
 import ctypes.util
@@ -20,11 +20,11 @@ import pytest
 
 from conftest import SRCDIR
 
-WIRED = "seccomp_filter_load" in (SRCDIR / "src" / "core" / "init.c").read_text()
+WIRED = "seccomp_" in (SRCDIR / "src" / "core" / "init.c").read_text()
 pytestmark = [
     pytest.mark.needs_root,
     pytest.mark.skipif(not WIRED, reason="seccomp is not wired into the init yet "
-                       "(src/core/init.c does not call seccomp_filter_load)"),
+                       "(src/core/init.c does not mention seccomp_)"),
 ]
 
 
@@ -251,3 +251,29 @@ def test_notify_listener_missing_fails_create(run, bundle, container_id, leftove
     assert r.rc != 0
     assert "linux.seccomp.listenerPath" in r.stderr
     assert leftovers() == []
+
+
+# --------------------------------------------------------------------------
+# exec'd processes get the container's filter too (as with runc)
+
+
+@pytest.mark.parametrize("no_new_privs", [True, False], ids=["nnp", "no-nnp"])
+def test_exec_process_gets_the_filter(run, bundle, container_id, tmp_path, no_new_privs):
+    bundle.probe("signal-wait")
+    bundle.set("root.readonly", False)
+    bundle.set("linux.seccomp", errno_profile(["mkdir", "mkdirat"]))
+    bundle.write()
+    (bundle.rootfs / "tmp").mkdir(exist_ok=True)
+    os.chmod(bundle.rootfs / "tmp", 0o1777)
+    r = run("create", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    assert run("start", container_id).rc == 0
+    # Unprivileged, so that without no_new_privs the filter must go in
+    # before the capabilities are dropped.
+    process = dict(bundle.config["process"], args=["/bin/sh", "-c", "mkdir /tmp/x; echo rc=$?"],
+                   user={"uid": 1000, "gid": 1000}, capabilities={}, noNewPrivileges=no_new_privs)
+    (tmp_path / "process.json").write_text(json.dumps(process))
+    r = run("exec", "--process", tmp_path / "process.json", container_id)
+    assert r.rc == 0, r.stderr
+    assert "rc=1" in r.stdout
+    assert not (bundle.rootfs / "tmp" / "x").exists()
