@@ -149,9 +149,8 @@ build_cgroup (struct oci_features_linux *l)
 
   if (cg == NULL)
     return -ENOMEM;
-  /* cgroupfs drivers for both hierarchies; no systemd driver and no rdma
-     controller support yet. */
-  cg->v1 = cg->v2 = true;
+  /* cgroupfs drivers for both hierarchies (rdma included); no systemd driver. */
+  cg->v1 = cg->v2 = cg->rdma = true;
   cg->v1_present = cg->v2_present = cg->systemd_present = cg->systemd_user_present = cg->rdma_present = true;
   return 0;
 }
