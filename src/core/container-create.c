@@ -23,8 +23,11 @@
 #include "container-internal.h"
 #include "hooks.h"
 #include "init.h"
+#include "lsm.h"
 #include "namespace.h"
 #include "ocispec.h"
+#include "seccomp-notify.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "sync.h"
 #include "terminal.h"
@@ -40,6 +43,7 @@ struct create_ctx
   char *config_json;
   size_t config_len;
   struct oci_config *config;
+  struct seccomp_filter *seccomp;
   char bundle[PATH_MAX];
   char rootfs[PATH_MAX];
   struct namespace_plan plan;
@@ -59,6 +63,7 @@ create_ctx_release (struct create_ctx *c)
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
   oci_config_free (c->config);
+  seccomp_filter_free (c->seccomp);
   free (c->config_json);
   free (c->st.created);
   free (c->st.owner);
@@ -83,6 +88,11 @@ load_config (struct create_ctx *c, struct ocirt_error **err)
   r = oci_config_parse (c->config_json, c->config_len, &c->config, err);
   if (r == 0)
     r = spec_validate (c->config, err);
+  /* Compiled here, so a bad profile fails before anything exists. */
+  if (r == 0)
+    r = seccomp_filter_compile (c->config->linux_ ? c->config->linux_->seccomp : NULL, &c->seccomp, err);
+  if (r == 0)
+    r = lsm_check_process (c->config->process, err);
   if (r < 0)
     return ocirt_error_prefix (err, "config.json");
   return 0;
@@ -218,6 +228,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .bundle = c->bundle,
     .rootfs = c->rootfs,
     .plan = &c->plan,
+    .seccomp = c->seccomp,
     .parent_pid = getpid (),
     .sync_fd = c->sync_fds[1],
     .state_fds = { c->rootfd, c->dirfd },
@@ -283,6 +294,26 @@ run_parent_hooks (struct create_ctx *c, struct ocirt_error **err)
   return sync_send (c->sync_fds[0], SYNC_HOOKS_DONE, 0, NULL, err);
 }
 
+/* The init's seccomp listener fd goes to the agent at listenerPath with the
+   state of the container, as config-linux.md "Seccomp" says. */
+static int
+forward_seccomp_fd (struct create_ctx *c, struct ocirt_error **err)
+{
+  const struct oci_seccomp *s = c->config->linux_->seccomp;
+  _cleanup_free_ char *json = NULL;
+  _cleanup_close_ int fd = -1;
+  int r = fdpass_receive (c->sync_fds[0], &fd);
+
+  if (r < 0)
+    return ocirt_error_set (err, -r, "receive the seccomp listener fd");
+  r = container_hook_state (&c->st, STATUS_CREATING, &json, err);
+  if (r == 0)
+    r = seccomp_send_notify_fd (s->listener_path, s->listener_metadata, fd, json, c->st.init_pid, err);
+  if (r == 0)
+    r = sync_send (c->sync_fds[0], SYNC_SECCOMP_DONE, 0, NULL, err);
+  return r;
+}
+
 /* Serves the init's requests until it reports READY. */
 static int
 serve_init (struct create_ctx *c, struct ocirt_error **err)
@@ -307,6 +338,9 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
           break;
         case SYNC_HOOKS_PLEASE:
           r = run_parent_hooks (c, err);
+          break;
+        case SYNC_SECCOMP_FD:
+          r = forward_seccomp_fd (c, err);
           break;
         case SYNC_READY:
           return 0;

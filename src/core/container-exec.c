@@ -111,7 +111,7 @@ static int
 child_setup (struct exec_ctx *x, struct process_exec *e, struct ocirt_error **err)
 {
   const struct oci_process *p = x->process;
-  int r, notify_fd = -1;
+  int r;
 
   /* Nothing in the container may ptrace us or open our /proc entries while
      we still hold host fds (CVE-2016-9962). */
@@ -136,12 +136,12 @@ child_setup (struct exec_ctx *x, struct process_exec *e, struct ocirt_error **er
   if ((r = lsm_apply_apparmor (-1, p->apparmor_profile, err)) < 0
       || (r = lsm_apply_selinux (-1, p->selinux_label, err)) < 0)
     return r;
-  r = process_setup (p, x->config->linux_, x->opts->preserve_fds, e, err);
-  if (r == 0)
-    r = seccomp_filter_load (x->seccomp, &notify_fd, err);
-  if (notify_fd >= 0)
-    close (notify_fd); /* the listener got the container's fd at create */
-  return r;
+  {
+    /* The listener fd of the exec'd process is closed (runc sends it to
+       listenerPath too: not done yet). */
+    const struct process_seccomp sc = { .filter = x->seccomp };
+    return process_setup (p, x->config->linux_, x->opts->preserve_fds, &sc, e, err);
+  }
 }
 
 static _Noreturn void

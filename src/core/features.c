@@ -3,11 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 
 #include "core/features.h"
+#include "core/seccomp.h"
 #include "ocispec.h"
 
 static const char *const hooks[]
@@ -155,19 +157,64 @@ build_cgroup (struct oci_features_linux *l)
   return 0;
 }
 
-/* Only what is enforced is claimed: seccomp filters, AppArmor and SELinux
-   labels, Intel RDT, idmapped mounts and netDevices are not applied yet, so
-   each says enabled=false (and seccomp lists nothing). */
+/* The seccomp vocabulary this build translates, and the filter flags the
+   running kernel accepts. */
+static int
+build_seccomp (struct oci_features_seccomp *sc)
+{
+  static const struct
+  {
+    enum seccomp_name_kind kind;
+    size_t list_offset, len_offset;
+  } lists[] = {
+    { SECCOMP_NAMES_ACTIONS, offsetof (struct oci_features_seccomp, actions),
+      offsetof (struct oci_features_seccomp, actions_len) },
+    { SECCOMP_NAMES_OPERATORS, offsetof (struct oci_features_seccomp, operators),
+      offsetof (struct oci_features_seccomp, operators_len) },
+    { SECCOMP_NAMES_ARCHS, offsetof (struct oci_features_seccomp, archs),
+      offsetof (struct oci_features_seccomp, archs_len) },
+    { SECCOMP_NAMES_FLAGS, offsetof (struct oci_features_seccomp, known_flags),
+      offsetof (struct oci_features_seccomp, known_flags_len) },
+  };
+  _cleanup_free_ const char **flags = seccomp_feature_names (SECCOMP_NAMES_FLAGS);
+  const char *supported[8] = { 0 };
+  size_t n = 0;
+
+  sc->enabled = sc->enabled_present = true;
+  for (size_t i = 0; i < ARRAY_SIZE (lists); i++)
+    {
+      _cleanup_free_ const char **names = seccomp_feature_names (lists[i].kind);
+      if (names == NULL
+          || strv_copy (names, (char ***) ((char *) sc + lists[i].list_offset),
+                        (size_t *) ((char *) sc + lists[i].len_offset))
+                 < 0)
+        return -ENOMEM;
+    }
+  for (size_t i = 0; flags && flags[i] && n + 1 < ARRAY_SIZE (supported); i++)
+    if (seccomp_feature_flag_supported (flags[i]))
+      supported[n++] = flags[i];
+  return strv_copy (supported, &sc->supported_flags, &sc->supported_flags_len);
+}
+
+/* Only what is enforced is claimed: Intel RDT, idmapped mounts and
+   netDevices are not applied, so each says enabled=false. */
 static int
 build_linux (struct oci_features_linux *l)
 {
   l->seccomp = calloc (1, sizeof *l->seccomp);
   l->mount_extensions = calloc (1, sizeof *l->mount_extensions);
-  if (l->seccomp == NULL || l->mount_extensions == NULL)
+  if (l->seccomp == NULL || l->mount_extensions == NULL || build_seccomp (l->seccomp) < 0)
     return -ENOMEM;
-  l->seccomp->enabled_present = true;
+#ifdef HAVE_APPARMOR
+  l->apparmor = feature_bool (true);
+#else
   l->apparmor = feature_bool (false);
+#endif
+#ifdef HAVE_SELINUX
+  l->selinux = feature_bool (true);
+#else
   l->selinux = feature_bool (false);
+#endif
   l->intel_rdt = feature_bool (false);
   l->net_devices = feature_bool (false);
   l->mount_extensions->idmap = feature_bool (false);

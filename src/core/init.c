@@ -18,9 +18,11 @@
 
 #include "hooks.h"
 #include "init.h"
+#include "lsm.h"
 #include "ocispec.h"
 #include "process-setup.h"
 #include "rootfs.h"
+#include "seccomp-notify.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util/fs.h"
@@ -196,6 +198,22 @@ setup_console (const struct init_args *a, struct init_state *s, struct ocirt_err
   return r;
 }
 
+/* The SCMP_ACT_NOTIFY listener fd goes to the creator right after the
+   filter is loaded; the creator hands it to linux.seccomp.listenerPath, and
+   process_setup closes ours: the container's process must not hold it. */
+static int
+seccomp_handoff (int notify_fd, void *data, struct ocirt_error **err)
+{
+  const struct init_args *a = data;
+  int r = sync_send (a->sync_fd, SYNC_SECCOMP_FD, 0, NULL, err);
+
+  if (r == 0)
+    r = seccomp_pass_notify_fd (a->sync_fd, notify_fd, err);
+  if (r == 0)
+    r = sync_expect (a->sync_fd, SYNC_SECCOMP_DONE, err);
+  return r;
+}
+
 static int
 init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
 {
@@ -217,9 +235,17 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
     return r;
   if ((r = rootfs_finalize (s->rootfs, err)) < 0)
     return r;
-  if (c->process)
-    return process_setup (c->process, c->linux_, a->preserve_fds, &s->exec, err);
-  return 0;
+  if (c->process == NULL)
+    return 0;
+  /* Labels for the exec, written through the host's procfs checked above
+     (never the container's /proc: CVE-2019-16884). */
+  if ((r = lsm_apply_apparmor (s->proc_fd, c->process->apparmor_profile, err)) < 0
+      || (r = lsm_apply_selinux (s->proc_fd, c->process->selinux_label, err)) < 0)
+    return r;
+  {
+    const struct process_seccomp sc = { .filter = a->seccomp, .handoff = seccomp_handoff, .data = (void *) a };
+    return process_setup (c->process, c->linux_, a->preserve_fds, &sc, &s->exec, err);
+  }
 }
 
 /* After READY: the creator records the container, then lets us go on

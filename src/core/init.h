@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "namespace.h"
+#include "seccomp.h"
 #include "oci-config.h"
 
 /* What the container's init needs from its creator; it is a forked copy of
@@ -16,6 +17,7 @@ struct init_args
   const char *bundle;              /* absolute; relative bind sources are relative to it */
   const char *rootfs;              /* absolute */
   const struct namespace_plan *plan;
+  const struct seccomp_filter *seccomp; /* compiled by the creator; NULL without linux.seccomp */
   pid_t parent_pid;                /* the creator, checked after setting the parent-death signal */
   int sync_fd;                     /* the init's end of the sync socketpair */
   int state_fds[2];                /* the creator's state root and entry: closed at once, so the

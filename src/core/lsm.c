@@ -66,7 +66,8 @@ lsm_check_process (const struct oci_process *p, struct ocirt_error **err)
   if (p == NULL)
     return 0;
   if (p->apparmor_profile && p->apparmor_profile[0] && !lsm_apparmor_enabled ())
-    return ocirt_error_setx (err, EINVAL, "apparmor profile %s specified but AppArmor is not enabled on the host",
+    return ocirt_error_setx (err, EINVAL,
+                             "apparmor profile %s specified but AppArmor is not enabled on the host",
                              p->apparmor_profile);
   if (p->selinux_label && p->selinux_label[0] && !lsm_selinux_enabled ())
     log_warn ("process.selinuxLabel: SELinux is not enabled on the host, ignoring `%s`", p->selinux_label);

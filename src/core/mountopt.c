@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "core/lsm.h"
 #include "core/mountopt.h"
 
 enum opt_kind
@@ -172,7 +173,8 @@ mountopt_parse (char *const *options, size_t n, struct mount_options *ret, struc
   for (size_t i = 0; i < n; i++)
     {
       const struct opt *o = find_opt (options[i]);
-      int rc = o ? apply_opt (o, &r) : append_data (&r.data, options[i]);
+      /* SELinux context options without SELinux: the kernel says EINVAL. */
+      int rc = o ? apply_opt (o, &r) : lsm_mount_option_dropped (options[i]) ? 0 : append_data (&r.data, options[i]);
       if (rc < 0)
         {
           mountopt_clear (&r);

@@ -36,6 +36,20 @@ prepare_exec (const struct oci_process *p, struct process_exec *e, struct ocirt_
 }
 
 static int
+load_seccomp (const struct process_seccomp *sc, struct ocirt_error **err)
+{
+  _cleanup_close_ int fd = -1;
+  int r;
+
+  if (sc == NULL || sc->filter == NULL)
+    return 0;
+  r = seccomp_filter_load (sc->filter, &fd, err);
+  if (r == 0 && fd >= 0 && sc->handoff)
+    r = sc->handoff (fd, sc->data, err);
+  return r;
+}
+
+static int
 set_attributes (const struct oci_process *p, const struct oci_linux *l, struct ocirt_error **err)
 {
   const struct oci_exec_cpu_affinity *aff = p->exec_cpu_affinity;
@@ -55,17 +69,26 @@ set_attributes (const struct oci_process *p, const struct oci_linux *l, struct o
 
 int
 process_setup (const struct oci_process *p, const struct oci_linux *linux_, int preserve_fds,
-               struct process_exec *ret, struct ocirt_error **err)
+               const struct process_seccomp *seccomp, struct process_exec *ret, struct ocirt_error **err)
 {
   static const struct oci_user root_user = { 0 };
   int r;
 
-  if ((r = set_attributes (p, linux_, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0
-      || (r = process_change_user (p->user ? p->user : &root_user, false, err)) < 0
+  if ((r = set_attributes (p, linux_, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0)
+    return r;
+  /* Without no_new_privs the kernel wants CAP_SYS_ADMIN for seccomp; the
+     user change clears the effective capabilities. */
+  if (!p->no_new_privileges && (r = load_seccomp (seccomp, err)) < 0)
+    return r;
+  if ((r = process_change_user (p->user ? p->user : &root_user, false, err)) < 0
       || (r = process_chdir (p->cwd ? p->cwd : "/", err)) < 0 || (r = prepare_exec (p, ret, err)) < 0
       || (r = capability_apply (p->capabilities, err)) < 0)
     return r;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return ocirt_error_set (err, errno, "set no_new_privs");
+  /* As late as possible: the fewer of our own syscalls run under the
+     filter, the less the profile has to allow. */
+  if (p->no_new_privileges && (r = load_seccomp (seccomp, err)) < 0)
+    return r;
   return process_close_fds (3 + preserve_fds, err);
 }

@@ -22,8 +22,9 @@ send_with_fd (int sock, const void *data, size_t len, int fd)
     struct cmsghdr align;
   } control;
   struct iovec iov = { (void *) data, len };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf };
+  struct msghdr msg = {
+    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
+  };
   struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
   ssize_t n;
 
@@ -86,7 +87,7 @@ yajl_gen_freep (yajl_gen *g)
 
 int
 seccomp_process_state_json (const char *metadata, pid_t pid, const char *state_json, char **ret,
-                           struct ocirt_error **err)
+                            struct ocirt_error **err)
 {
   _cleanup_ (yajl_gen_freep) yajl_gen g = yajl_gen_alloc (NULL);
   yajl_val state;
@@ -102,7 +103,8 @@ seccomp_process_state_json (const char *metadata, pid_t pid, const char *state_j
       return ocirt_error_setx (err, EINVAL, "seccomp notify: the container state is not a JSON object");
     }
   yajl_tree_free (state);
-  if (g == NULL || gen_head (g, metadata, pid) < 0 || yajl_gen_get_buf (g, &head, &head_len) != yajl_gen_status_ok)
+  if (g == NULL || gen_head (g, metadata, pid) < 0
+      || yajl_gen_get_buf (g, &head, &head_len) != yajl_gen_status_ok)
     return ocirt_error_set (err, ENOMEM, "seccomp notify: build the container process state");
   if (asprintf (&out, "%.*s,\"state\":%s}", (int) head_len, (const char *) head, state_json) < 0)
     return ocirt_error_set (err, ENOMEM, "seccomp notify: build the container process state");
@@ -117,8 +119,8 @@ connect_listener (const char *path, struct ocirt_error **err)
   _cleanup_close_ int fd = -1;
 
   if (strlen (path) >= sizeof addr.sun_path)
-    return ocirt_error_setx (err, ENAMETOOLONG, "linux.seccomp.listenerPath: `%s` is too long for a unix socket",
-                             path);
+    return ocirt_error_setx (err, ENAMETOOLONG,
+                             "linux.seccomp.listenerPath: `%s` is too long for a unix socket", path);
   strcpy (addr.sun_path, path);
   fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
@@ -129,8 +131,8 @@ connect_listener (const char *path, struct ocirt_error **err)
 }
 
 int
-seccomp_send_notify_fd (const char *listener_path, const char *metadata, int notify_fd, const char *state_json,
-                        pid_t pid, struct ocirt_error **err)
+seccomp_send_notify_fd (const char *listener_path, const char *metadata, int notify_fd,
+                        const char *state_json, pid_t pid, struct ocirt_error **err)
 {
   _cleanup_free_ char *json = NULL;
   _cleanup_close_ int sock = -1;
@@ -138,7 +140,8 @@ seccomp_send_notify_fd (const char *listener_path, const char *metadata, int not
   int r;
 
   if (listener_path == NULL)
-    return ocirt_error_setx (err, EINVAL, "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+    return ocirt_error_setx (err, EINVAL,
+                             "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
   if ((r = seccomp_process_state_json (metadata, pid, state_json, &json, err)) < 0)
     return r;
   if ((sock = connect_listener (listener_path, err)) < 0)

@@ -18,12 +18,12 @@ int seccomp_pass_notify_fd (int sock, int fd, struct ocirt_error **err);
    fds ["seccompFd"], pid, metadata if not NULL, state = `state_json`, which
    must be a JSON object). *ret (NUL-terminated) is the caller's. */
 int seccomp_process_state_json (const char *metadata, pid_t pid, const char *state_json, char **ret,
-                               struct ocirt_error **err);
+                                struct ocirt_error **err);
 
 /* Connects to the AF_UNIX SOCK_STREAM socket at `listener_path`, sends the
    container process state with `notify_fd` attached to the first sendmsg,
    and closes the connection: one state per connection, as the spec says.
    `notify_fd` stays the caller's. Any failure is an error (the spec: "If
    sending to this socket fails, the runtime MUST generate an error"). */
-int seccomp_send_notify_fd (const char *listener_path, const char *metadata, int notify_fd, const char *state_json,
-                            pid_t pid, struct ocirt_error **err);
+int seccomp_send_notify_fd (const char *listener_path, const char *metadata, int notify_fd,
+                            const char *state_json, pid_t pid, struct ocirt_error **err);

@@ -68,8 +68,12 @@ struct named_value
 };
 
 static const struct named_value operators[] = {
-  { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT }, { "SCMP_CMP_LE", SCMP_CMP_LE },
-  { "SCMP_CMP_EQ", SCMP_CMP_EQ }, { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+  { "SCMP_CMP_NE", SCMP_CMP_NE },
+  { "SCMP_CMP_LT", SCMP_CMP_LT },
+  { "SCMP_CMP_LE", SCMP_CMP_LE },
+  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+  { "SCMP_CMP_GE", SCMP_CMP_GE },
+  { "SCMP_CMP_GT", SCMP_CMP_GT },
   { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
@@ -159,12 +163,14 @@ parse_action (const char *name, bool errno_present, uint32_t errno_ret, const ch
           /* config-linux.md: "When the action doesn't support an errno, the
              runtime MUST print and error and fail." */
           if (errno_present)
-            return ocirt_error_setx (err, EINVAL, "%s%s: not supported with action %s", field, errno_key, name);
+            return ocirt_error_setx (err, EINVAL, "%s%s: not supported with action %s", field, errno_key,
+                                     name);
           *ret = actions[i].action;
           return 0;
         }
       if (errno_present && errno_ret > 0xffff)
-        return ocirt_error_setx (err, ERANGE, "%s%s: %u is out of range (0..65535)", field, errno_key, errno_ret);
+        return ocirt_error_setx (err, ERANGE, "%s%s: %u is out of range (0..65535)", field, errno_key,
+                                 errno_ret);
       /* EPERM when unset, as the spec and runc say. */
       *ret = actions[i].action | (errno_present ? errno_ret : EPERM);
       return 0;
@@ -184,20 +190,22 @@ add_architectures (struct compiler *c, struct ocirt_error **err)
       int r;
 
       if (a == NULL)
-        return ocirt_error_setx (err, EINVAL, "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", i,
-                                 name);
+        return ocirt_error_setx (err, EINVAL, "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"",
+                                 i, name);
       if (a->value == 0)
         return ocirt_error_setx (err, EOPNOTSUPP,
-                                 "linux.seccomp.architectures[%zu]: %s is not supported by libseccomp %s", i, name,
-                                 LIBSECCOMP_VERSION);
+                                 "linux.seccomp.architectures[%zu]: %s is not supported by libseccomp %s", i,
+                                 name, LIBSECCOMP_VERSION);
       for (size_t j = 0; j < c->n_archs; j++)
         seen |= c->archs[j] == (uint32_t) a->value;
       if (seen)
         continue;
       r = seccomp_arch_add (c->ctx, (uint32_t) a->value);
       if (r == -EDOM)
-        return ocirt_error_setx (err, EINVAL, "linux.seccomp.architectures[%zu]: %s cannot be combined with the "
-                                 "native architecture (the byte order differs)", i, name);
+        return ocirt_error_setx (err, EINVAL,
+                                 "linux.seccomp.architectures[%zu]: %s cannot be combined with the "
+                                 "native architecture (the byte order differs)",
+                                 i, name);
       if (r < 0 && r != -EEXIST)
         return ocirt_error_set (err, -r, "linux.seccomp.architectures[%zu]: add %s", i, name);
       if (c->n_archs < MAX_ARCHS)
@@ -234,10 +242,12 @@ parse_flags (const struct oci_seccomp *s, unsigned long *ret, struct ocirt_error
       const struct named_value *f = find_named (filter_flags, ARRAY_SIZE (filter_flags), s->flags[i]);
 
       if (f == NULL)
-        return ocirt_error_setx (err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i, s->flags[i]);
+        return ocirt_error_setx (err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
+                                 s->flags[i]);
       if (!kernel_accepts_flags (f->value))
-        return ocirt_error_setx (err, EOPNOTSUPP, "linux.seccomp.flags[%zu]: %s is not supported by the running kernel",
-                                 i, s->flags[i]);
+        return ocirt_error_setx (err, EOPNOTSUPP,
+                                 "linux.seccomp.flags[%zu]: %s is not supported by the running kernel", i,
+                                 s->flags[i]);
       *ret |= f->value;
     }
   return 0;
@@ -260,16 +270,18 @@ parse_args (const struct oci_syscall *sc, size_t i, struct scmp_arg_cmp *conds, 
       const struct named_value *op = find_named (operators, ARRAY_SIZE (operators), a->op);
 
       if (op == NULL)
-        return ocirt_error_setx (err, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i,
-                                 j, a->op);
+        return ocirt_error_setx (
+            err, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i, j, a->op);
       if (a->index >= SYSCALL_MAX_ARGS)
-        return ocirt_error_setx (err, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range (0..%d)",
-                                 i, j, a->index, SYSCALL_MAX_ARGS - 1);
+        return ocirt_error_setx (err, EINVAL,
+                                 "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range (0..%d)", i,
+                                 j, a->index, SYSCALL_MAX_ARGS - 1);
       if (seen[a->index]++)
         *ret_separate = true;
       /* For SCMP_CMP_MASKED_EQ, value is the mask and valueTwo the datum. */
-      conds[j] = (struct scmp_arg_cmp){ .arg = a->index, .op = (enum scmp_compare) op->value,
-                                        .datum_a = a->value, .datum_b = a->value_two };
+      conds[j] = (struct scmp_arg_cmp){
+        .arg = a->index, .op = (enum scmp_compare) op->value, .datum_a = a->value, .datum_b = a->value_two
+      };
     }
   return 0;
 }
@@ -308,7 +320,8 @@ add_syscall (struct compiler *c, size_t i, struct ocirt_error **err)
   int r;
 
   snprintf (field, sizeof field, "linux.seccomp.syscalls[%zu]", i);
-  r = parse_action (sc->action, sc->errno_ret_present, sc->errno_ret, field, ".action", ".errnoRet", &action, err);
+  r = parse_action (sc->action, sc->errno_ret_present, sc->errno_ret, field, ".action", ".errnoRet", &action,
+                    err);
   if (r < 0)
     return r;
   if (sc->args_len && (conds = conds_mem = calloc (sc->args_len, sizeof *conds)) == NULL)
@@ -322,7 +335,8 @@ add_syscall (struct compiler *c, size_t i, struct ocirt_error **err)
         /* The init hands the listener fd over with sendmsg(2): a notified
            sendmsg would wait for an agent that never gets the fd. */
         if (strcmp (sc->names[j], "sendmsg") == 0)
-          return ocirt_error_setx (err, EINVAL, "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for sendmsg", field, j);
+          return ocirt_error_setx (err, EINVAL, "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for sendmsg",
+                                   field, j);
     }
   if (action == c->default_action)
     {
@@ -455,13 +469,16 @@ prepend_enosys_stub (struct compiler *c, struct seccomp_filter *f, struct ocirt_
       /* On mismatch, skip the rest of this block: A still holds the arch. */
       stub[n] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, c->archs[a], 0, x86_64 ? 4 : 3);
       n++;
-      stub[n++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr));
+      stub[n++]
+          = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr));
       if (x86_64)
         {
-          stub[n] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, total - n - 1, 0);
+          stub[n]
+              = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, total - n - 1, 0);
           n++;
         }
-      stub[n] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JGT | BPF_K, (uint32_t) max[a], 0, total - n - 1);
+      stub[n]
+          = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JGT | BPF_K, (uint32_t) max[a], 0, total - n - 1);
       n++;
       stub[n++] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
     }
@@ -482,7 +499,8 @@ check_profile (const struct oci_seccomp *s, bool notify, struct ocirt_error **er
   if (s->listener_metadata && s->listener_path == NULL)
     return ocirt_error_setx (err, EINVAL, "linux.seccomp.listenerMetadata: set without listenerPath");
   if (notify && (s->listener_path == NULL || s->listener_path[0] == '\0'))
-    return ocirt_error_setx (err, EINVAL, "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+    return ocirt_error_setx (err, EINVAL,
+                             "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
   return 0;
 }
 
@@ -506,7 +524,8 @@ translate (struct compiler *c, struct ocirt_error **err)
   if (r < 0)
     return r;
   if (c->default_action == SCMP_ACT_NOTIFY)
-    return ocirt_error_setx (err, EINVAL, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+    return ocirt_error_setx (err, EINVAL,
+                             "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
   c->ctx = seccomp_init (c->default_action);
   if (c->ctx == NULL)
     return ocirt_error_setx (err, EOPNOTSUPP, "linux.seccomp.defaultAction: %s is not supported here",
@@ -539,8 +558,10 @@ seccomp_filter_compile (const struct oci_seccomp *s, struct seccomp_filter **ret
       || (r = prepend_enosys_stub (&c, f, err)) < 0)
     return r;
   if (f->len > BPF_MAXINSNS)
-    return ocirt_error_setx (err, E2BIG, "linux.seccomp: the profile compiles to %zu BPF instructions, over the "
-                             "kernel's limit of %d", f->len, BPF_MAXINSNS);
+    return ocirt_error_setx (err, E2BIG,
+                             "linux.seccomp: the profile compiles to %zu BPF instructions, over the "
+                             "kernel's limit of %d",
+                             f->len, BPF_MAXINSNS);
   f->notify = c.notify;
   log_debug ("seccomp: %zu BPF instructions", f->len);
   *ret = TAKE_PTR (f);

@@ -19,7 +19,8 @@ struct seccomp_filter;
    ("linux.seccomp.syscalls[3].action: unknown action \"SCMP_ACT_FOO\"");
    unknown syscall names are skipped with a debug log, as runc does. With
    `s` NULL, *ret is NULL and libseccomp is not called at all. */
-int seccomp_filter_compile (const struct oci_seccomp *s, struct seccomp_filter **ret, struct ocirt_error **err);
+int seccomp_filter_compile (const struct oci_seccomp *s, struct seccomp_filter **ret,
+                            struct ocirt_error **err);
 
 /* Installs `f` in the calling thread (NULL: does nothing). The kernel demands
    no_new_privs or CAP_SYS_ADMIN. *ret_notify_fd gets the listener fd

@@ -20,6 +20,8 @@ enum sync_type
   SYNC_READY,              /* init → parent: all set up, about to wait on exec.fifo */
   SYNC_COMMIT,             /* parent → init: the state is recorded, drop the parent-death signal */
   SYNC_COMMITTED,          /* init → parent */
+  SYNC_SECCOMP_FD,         /* init → parent: the seccomp listener fd follows (SCM_RIGHTS datagram) */
+  SYNC_SECCOMP_DONE,       /* parent → init: the fd reached linux.seccomp.listenerPath */
   SYNC_ERROR,              /* either way: code + message, then the sender gives up */
 };
 

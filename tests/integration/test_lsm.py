@@ -12,23 +12,8 @@ import os
 
 import pytest
 
-from conftest import SRCDIR
 
 pytestmark = pytest.mark.needs_root
-
-
-def _source_has(path, symbol):
-    try:
-        return symbol in (SRCDIR / path).read_text()
-    except OSError:
-        return False
-
-
-CREATE_WIRED = _source_has("src/core/container-create.c", "lsm_check_process")
-INIT_WIRED = _source_has("src/core/init.c", "lsm_apply_")
-MOUNT_WIRED = _source_has("src/core/mountopt.c", "lsm_mount_option_dropped") or _source_has(
-    "src/core/mount.c", "lsm_filter_mount_data")
-NOT_WIRED = "the LSM module is not wired into {} yet"
 
 
 def apparmor_enabled():
@@ -48,7 +33,6 @@ def read_attr(pid, name):
         return f.read().strip("\0\n")
 
 
-@pytest.mark.skipif(not CREATE_WIRED, reason=NOT_WIRED.format("create"))
 def test_apparmor_profile_without_apparmor_fails(run, bundle, container_id, leftovers):
     if apparmor_enabled():
         pytest.skip("AppArmor is enabled on this host: this checks hosts without it")
@@ -61,7 +45,6 @@ def test_apparmor_profile_without_apparmor_fails(run, bundle, container_id, left
     assert leftovers() == []
 
 
-@pytest.mark.skipif(not INIT_WIRED, reason=NOT_WIRED.format("the init"))
 def test_apparmor_profile_applied(run, bundle, container_id):
     if not apparmor_enabled():
         pytest.skip("AppArmor is not enabled on this host")
@@ -73,7 +56,6 @@ def test_apparmor_profile_applied(run, bundle, container_id):
     assert "unconfined" in r.stdout
 
 
-@pytest.mark.skipif(not INIT_WIRED, reason=NOT_WIRED.format("the init"))
 def test_selinux_label_without_selinux_is_ignored(run, bundle, container_id):
     if selinux_enabled():
         pytest.skip("SELinux is enabled on this host: this checks hosts without it")
@@ -84,7 +66,6 @@ def test_selinux_label_without_selinux_is_ignored(run, bundle, container_id):
     assert r.rc == 0, r.stderr
 
 
-@pytest.mark.skipif(not INIT_WIRED, reason=NOT_WIRED.format("the init"))
 def test_selinux_label_applied(run, bundle, container_id):
     if not selinux_enabled():
         pytest.skip("SELinux is not enabled on this host")
@@ -97,7 +78,6 @@ def test_selinux_label_applied(run, bundle, container_id):
     assert r.stdout.strip("\0\n") == label
 
 
-@pytest.mark.skipif(not MOUNT_WIRED, reason=NOT_WIRED.format("the mount code"))
 def test_context_mount_option_dropped_without_selinux(run, bundle, container_id):
     if selinux_enabled():
         pytest.skip("SELinux is enabled on this host: the option is then passed on")

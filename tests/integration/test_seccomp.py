@@ -2,10 +2,7 @@
 """linux.seccomp (config-linux.md "Seccomp"): the profile's rules act on the
 container's process, a bad profile fails `create` cleanly, a profile shaped
 like Podman's default runs a container, and SCMP_ACT_NOTIFY hands the
-listener fd and the container process state to the agent at listenerPath.
-
-These need the runtime to compile the profile in `create` and the init to
-load it; until src/core/init.c mentions seccomp_ at all they are skipped."""
+listener fd and the container process state to the agent at listenerPath."""
 
 import ctypes
 import ctypes.util
@@ -18,14 +15,8 @@ import time
 
 import pytest
 
-from conftest import SRCDIR
 
-WIRED = "seccomp_" in (SRCDIR / "src" / "core" / "init.c").read_text()
-pytestmark = [
-    pytest.mark.needs_root,
-    pytest.mark.skipif(not WIRED, reason="seccomp is not wired into the init yet "
-                       "(src/core/init.c does not mention seccomp_)"),
-]
+pytestmark = [pytest.mark.needs_root]
 
 
 def sh(bundle, script):

@@ -138,10 +138,17 @@ def test_features(ocirt_bin):
     assert sorted(linux["namespaces"]) == sorted(
         ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"])
     assert "CAP_SYS_ADMIN" in linux["capabilities"]
-    # Not enforced yet, so not claimed.
-    assert linux["seccomp"] == {"enabled": False}
-    assert linux["apparmor"] == {"enabled": False}
-    assert linux["selinux"] == {"enabled": False}
+    # seccomp is enforced: every action and operator of the spec, and the
+    # flags the kernel takes (a subset of those known).
+    seccomp = linux["seccomp"]
+    assert seccomp["enabled"] is True
+    assert "SCMP_ACT_NOTIFY" in seccomp["actions"] and len(seccomp["actions"]) == 9
+    assert "SCMP_CMP_MASKED_EQ" in seccomp["operators"] and len(seccomp["operators"]) == 7
+    assert "SCMP_ARCH_X86_64" in seccomp["archs"]
+    assert set(seccomp["supportedFlags"]) <= set(seccomp["knownFlags"])
+    # Not enforced, so not claimed.
+    assert linux["intelRdt"] == {"enabled": False}
+    assert linux["cgroup"]["systemd"] is False
     assert call(ocirt_bin, "features", "extra").returncode != 0
 
 

@@ -262,8 +262,7 @@ test_mount_data_filter (void **state)
   selinux_on = 0;
   assert_true (lsm_mount_option_dropped ("fscontext=x"));
   assert_false (lsm_mount_option_dropped ("size=10"));
-  check_filter ("mode=755,context=\"system_u:object_r:t:s0:c1,c2\",size=65536k",
-                "mode=755,size=65536k");
+  check_filter ("mode=755,context=\"system_u:object_r:t:s0:c1,c2\",size=65536k", "mode=755,size=65536k");
   check_filter ("fscontext=a,defcontext=b,rootcontext=c,context=d", NULL);
   check_filter ("size=1,,nr_inodes=2", "size=1,nr_inodes=2");
   check_filter (NULL, NULL);
