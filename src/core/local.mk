@@ -41,7 +41,7 @@ libocirt_a_SOURCES += \
 libocirt_a_SOURCES += \
 	src/core/seccomp.c src/core/seccomp.h \
 	src/core/seccomp-notify.c src/core/seccomp-notify.h \
-	src/core/lsm.c src/core/lsm.h
+	src/core/lsm.c src/core/lsm.h src/core/lsm-library.c src/core/lsm-library.h
 
 # cgroups: layout detection, v1 and v2 resources, eBPF device filter, stats;
 # pause/resume/update/ps/events at the container level.

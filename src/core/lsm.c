@@ -8,20 +8,13 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#ifdef HAVE_APPARMOR
-#include <sys/apparmor.h>
-#endif
-#ifdef HAVE_SELINUX
-#include <selinux/selinux.h>
-#endif
-
+#include "lsm-library.h"
 #include "lsm.h"
 #include "util/log.h"
 #include "util/procfs.h"
 
 #define SELINUX_MAGIC 0xf97cff8cU
 
-#ifndef HAVE_APPARMOR
 static bool
 sysfs_flag_is_yes (const char *path)
 {
@@ -30,34 +23,30 @@ sysfs_flag_is_yes (const char *path)
 
   return fd >= 0 && read (fd, &c, 1) == 1 && c == 'Y';
 }
-#endif
 
 bool
 lsm_apparmor_enabled (void)
 {
 #ifdef HAVE_APPARMOR
-  return aa_is_enabled () == 1;
-#else
+  int r = lsm_library_query ("libapparmor.so.1", "aa_is_enabled");
+  if (r >= 0)
+    return r == 1;
+#endif
   /* What runc looks at: the securityfs directory and the module's switch. */
   return access ("/sys/kernel/security/apparmor", F_OK) == 0
          && sysfs_flag_is_yes ("/sys/module/apparmor/parameters/enabled");
-#endif
 }
 
 bool
 lsm_selinux_enabled (void)
 {
-#ifdef HAVE_SELINUX
-  /* libselinux looks for selinuxfs once, when it is loaded. */
-  return is_selinux_enabled () == 1;
-#else
-  static int state = -1;
   struct statfs sfs;
-
-  if (state < 0)
-    state = statfs ("/sys/fs/selinux", &sfs) == 0 && (unsigned long) sfs.f_type == SELINUX_MAGIC;
-  return state;
+#ifdef HAVE_SELINUX
+  int r = lsm_library_query ("libselinux.so.1", "is_selinux_enabled");
+  if (r >= 0)
+    return r == 1;
 #endif
+  return statfs ("/sys/fs/selinux", &sfs) == 0 && (unsigned long) sfs.f_type == SELINUX_MAGIC;
 }
 
 int

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Unit tests of seccomp (translation, loading, notify hand-over) and the
-# LSM modules. The LSM switches of libapparmor/libselinux are mocked with
-# -Wl,--wrap, since neither LSM runs where the tests do.
+# LSM modules. The LSM switches (libapparmor/libselinux, dlopen()ed through
+# lsm_library_query) are mocked with -Wl,--wrap, since neither LSM runs
+# where the tests do.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-seccomp tests/unit/test-lsm
 
@@ -12,13 +13,7 @@ tests_unit_test_seccomp_SOURCES = tests/unit/test-seccomp.c tests/unit/fork-chec
 tests_unit_test_seccomp_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_seccomp_LDADD = $(SECURITY_TEST_LIBS)
 
-LSM_TEST_WRAPS =
-if HAVE_APPARMOR
-LSM_TEST_WRAPS += -Wl,--wrap=aa_is_enabled
-endif
-if HAVE_SELINUX
-LSM_TEST_WRAPS += -Wl,--wrap=is_selinux_enabled
-endif
+LSM_TEST_WRAPS = -Wl,--wrap=lsm_library_query
 tests_unit_test_lsm_SOURCES = tests/unit/test-lsm.c tests/unit/fork-check.h
 tests_unit_test_lsm_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_lsm_LDADD = $(SECURITY_TEST_LIBS)

@@ -27,23 +27,17 @@
 
 static int apparmor_on, selinux_on;
 
-#ifdef HAVE_APPARMOR
-int __wrap_aa_is_enabled (void);
+/* The libraries are dlopen()ed through lsm_library_query: answer for them. */
+int __wrap_lsm_library_query (const char *library, const char *symbol);
 int
-__wrap_aa_is_enabled (void)
+__wrap_lsm_library_query (const char *library, const char *symbol)
 {
-  return apparmor_on;
+  if (strcmp (symbol, "aa_is_enabled") == 0)
+    return apparmor_on;
+  if (strcmp (symbol, "is_selinux_enabled") == 0)
+    return selinux_on;
+  return -1;
 }
-#endif
-
-#ifdef HAVE_SELINUX
-int __wrap_is_selinux_enabled (void);
-int
-__wrap_is_selinux_enabled (void)
-{
-  return selinux_on;
-}
-#endif
 
 #define SKIP_WITHOUT(have)                                                                                   \
   do                                                                                                         \
