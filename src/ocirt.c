@@ -175,7 +175,7 @@ int
 main (int argc, char **argv)
 {
   _cleanup_error_ struct ocirt_error *err = NULL;
-  struct ocirt_global global = { .root = default_root (), .argv0 = argv[0] };
+  struct ocirt_global global = { .root = default_root (), .argv0 = argv[0], .error_status = EXIT_FAILURE };
   const struct command *cmd;
   int first, r;
 
@@ -210,5 +210,5 @@ main (int argc, char **argv)
       log_error ("%s", err->msg);
       fprintf (stderr, "ocirt: %s\n", err->msg);
     }
-  return EXIT_FAILURE;
+  return global.error_status;
 }

@@ -16,6 +16,7 @@ struct ocirt_global
   bool systemd_cgroup;
   const char *rootless;  /* --rootless auto|true|false */
   const char *argv0;
+  int error_status; /* the exit status when the command fails (runc: 1, exec: 255) */
 };
 
 /* Every command: parse argv (argv[0] is the command name), do one call into

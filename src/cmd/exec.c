@@ -158,6 +158,9 @@ cmd_exec (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **er
   struct exec_options o = { 0 };
   int r, status = 0;
 
+  /* runc exits 255 when exec itself fails, so that callers can tell it from
+     the process's own exit status. */
+  g->error_status = 255;
   r = parse_options (argc, argv, &o, err);
   if (r == 0)
     r = container_exec (g->root, &o, &status, err);

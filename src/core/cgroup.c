@@ -102,6 +102,7 @@ cpu_used (const struct oci_cpu *c)
              || c->realtime_runtime_present || c->realtime_period_present || c->idle_present);
 }
 
+/* "invalid configuration": runc's words, which its callers and tests match. */
 static int
 check_unified (const struct cgroup_layout *l, const struct oci_map *u, struct ocirt_error **err)
 {
@@ -109,7 +110,8 @@ check_unified (const struct cgroup_layout *l, const struct oci_map *u, struct oc
     return 0;
   if (l->v2 < 0)
     return ocirt_error_setx (err, ENOTSUP,
-                             "linux.resources.unified: needs cgroup v2, and this host only has cgroup v1");
+                             "invalid configuration: linux.resources.unified: needs cgroup v2, and this host "
+                             "only has cgroup v1");
   for (size_t i = 0; i < u->len; i++)
     {
       const char *k = u->keys[i];
@@ -120,8 +122,8 @@ check_unified (const struct cgroup_layout *l, const struct oci_map *u, struct oc
       /* On a hybrid host a v1 controller's files are not in the v2 cgroup. */
       if (strcmp (ctrl, "cgroup") != 0 && !cgroup_layout_v2_has (l, ctrl))
         return ocirt_error_setx (err, ENOTSUP,
-                                 "linux.resources.unified: `%s`: the %s controller is not on this host's "
-                                 "cgroup v2 hierarchy",
+                                 "invalid configuration: linux.resources.unified: `%s`: the %s controller "
+                                 "is not on this host's cgroup v2 hierarchy",
                                  k, ctrl);
     }
   return 0;

@@ -203,6 +203,30 @@ make_entry (const char *root, struct create_ctx *c, struct ocirt_error **err)
   return 0;
 }
 
+/* Creates the cgroup and checks what it already held: a frozen cgroup
+   would freeze the init mid-setup (and us with it), and a shared one makes
+   `delete` of either container kill both (runc warns the same way). */
+static int
+prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
+{
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+  int r;
+
+  if (cgroup_is_frozen (c->st.cgroup_path))
+    {
+      /* Not ours: leave it as it is. */
+      free (TAKE_PTR (c->st.cgroup_path));
+      return ocirt_error_setx (err, EBUSY, "container's cgroup unexpectedly frozen");
+    }
+  r = cgroup_create (c->st.cgroup_path, c->config->linux_, err);
+  if (r < 0)
+    return r;
+  if (cgroup_pids (c->st.cgroup_path, &pids, &n, NULL) == 0 && n > 0)
+    log_warn ("container's cgroup is not empty: %zu process(es) found", n);
+  return 0;
+}
+
 static bool
 hooks_for_parent (const struct oci_config *config)
 {
@@ -420,7 +444,7 @@ container_create (const char *root, const struct create_options *opts, struct cr
   if (r == 0)
     r = make_entry (root, &c, err);
   if (r == 0 && c.st.cgroup_path)
-    r = cgroup_create (c.st.cgroup_path, c.config->linux_, err);
+    r = prepare_cgroup (&c, err);
   if (r == 0 && (r = sync_pair (c.sync_fds, err)) == 0 && (r = connect_console (&c, err)) == 0
       && (r = spawn_init (&c, err)) == 0 && (r = serve_init (&c, err)) == 0)
     r = commit (&c, err);
