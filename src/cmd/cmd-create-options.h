@@ -15,5 +15,5 @@ struct run_extra_options
 
 /* Parses create's options (and, with `run` non-NULL, run's extras) and the
    container id into *opts. */
-int cmd_parse_create_options (int argc, char **argv, struct create_options *opts, struct run_extra_options *run,
-                              struct ocirt_error **err);
+int cmd_parse_create_options (int argc, char **argv, struct create_options *opts,
+                              struct run_extra_options *run, struct ocirt_error **err);

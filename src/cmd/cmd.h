@@ -9,12 +9,12 @@
 /* The global options, parsed once by main and handed to every command. */
 struct ocirt_global
 {
-  const char *root;      /* --root: where container state lives */
-  const char *log_path;  /* --log */
+  const char *root;     /* --root: where container state lives */
+  const char *log_path; /* --log */
   enum log_format log_format;
   bool debug;
   bool systemd_cgroup;
-  const char *rootless;  /* --rootless auto|true|false */
+  const char *rootless; /* --rootless auto|true|false */
   const char *argv0;
   int error_status; /* the exit status when the command fails (runc: 1, exec: 255) */
 };

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
 #include "cmd-create-options.h"
+#include "cmd.h"
 #include "core/container.h"
 
 int

@@ -28,7 +28,8 @@ cmd_delete (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **
         force = true;
         break;
       case 'h':
-        puts ("Usage: ocirt delete [--force] ID\n\nDeletes a stopped container; --force kills a running one first.");
+        puts ("Usage: ocirt delete [--force] ID\n\nDeletes a stopped container; --force kills a running one "
+              "first.");
         exit (EXIT_SUCCESS);
       default:
         return cmd_bad_option (argv, c, err);

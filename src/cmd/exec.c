@@ -120,32 +120,66 @@ parse_options (int argc, char **argv, struct exec_options *o, struct ocirt_error
   while (r == 0 && (c = getopt_long (argc, argv, "+:p:tde:u:g:c:h", long_opts, NULL)) != -1)
     switch (c)
       {
-      case 'p': o->process_file = optarg; break;
-      case 't': o->tty = true; break;
-      case OPT_CONSOLE_SOCKET: o->console_socket = optarg; break;
-      case 'd': o->detach = true; break;
-      case OPT_PID_FILE: o->pid_file = optarg; break;
-      case OPT_CWD: o->cwd = optarg; break;
-      case 'e': r = push (&o->env, &o->env_len, optarg) < 0 ? ocirt_error_set (err, ENOMEM, "exec") : 0; break;
-      case 'u': o->user = optarg; break;
-      case 'g': r = add_gid (o, optarg, err); break;
-      case 'c': r = push (&o->caps, &o->caps_len, optarg) < 0 ? ocirt_error_set (err, ENOMEM, "exec") : 0; break;
-      case OPT_NO_NEW_PRIVS: o->no_new_privs = true; break;
-      case OPT_APPARMOR: o->apparmor = optarg; break;
-      case OPT_PROCESS_LABEL: o->process_label = optarg; break;
+      case 'p':
+        o->process_file = optarg;
+        break;
+      case 't':
+        o->tty = true;
+        break;
+      case OPT_CONSOLE_SOCKET:
+        o->console_socket = optarg;
+        break;
+      case 'd':
+        o->detach = true;
+        break;
+      case OPT_PID_FILE:
+        o->pid_file = optarg;
+        break;
+      case OPT_CWD:
+        o->cwd = optarg;
+        break;
+      case 'e':
+        r = push (&o->env, &o->env_len, optarg) < 0 ? ocirt_error_set (err, ENOMEM, "exec") : 0;
+        break;
+      case 'u':
+        o->user = optarg;
+        break;
+      case 'g':
+        r = add_gid (o, optarg, err);
+        break;
+      case 'c':
+        r = push (&o->caps, &o->caps_len, optarg) < 0 ? ocirt_error_set (err, ENOMEM, "exec") : 0;
+        break;
+      case OPT_NO_NEW_PRIVS:
+        o->no_new_privs = true;
+        break;
+      case OPT_APPARMOR:
+        o->apparmor = optarg;
+        break;
+      case OPT_PROCESS_LABEL:
+        o->process_label = optarg;
+        break;
       case OPT_PRESERVE_FDS:
         if ((r = parse_uint ("--preserve-fds", optarg, 65535, &v, err)) == 0)
           o->preserve_fds = (int) v;
         break;
-      case OPT_CGROUP: o->cgroup = optarg; break;
-      case OPT_IGNORE_PAUSED: o->ignore_paused = true; break;
-      case 'h': usage (); exit (EXIT_SUCCESS);
-      default: return cmd_bad_option (argv, c, err);
+      case OPT_CGROUP:
+        o->cgroup = optarg;
+        break;
+      case OPT_IGNORE_PAUSED:
+        o->ignore_paused = true;
+        break;
+      case 'h':
+        usage ();
+        exit (EXIT_SUCCESS);
+      default:
+        return cmd_bad_option (argv, c, err);
       }
   if (r < 0)
     return r;
   if (optind >= argc)
-    return ocirt_error_setx (err, EINVAL, "exec: missing container id (usage: ocirt exec [options] ID COMMAND)");
+    return ocirt_error_setx (err, EINVAL,
+                             "exec: missing container id (usage: ocirt exec [options] ID COMMAND)");
   o->id = argv[optind];
   o->args = argv + optind + 1;
   o->args_len = (size_t) (argc - optind - 1);

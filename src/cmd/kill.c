@@ -30,14 +30,16 @@ cmd_kill (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **er
         all = true;
         break;
       case 'h':
-        puts ("Usage: ocirt kill [--all] ID [SIGNAL]\n\nSends SIGNAL (default SIGTERM; a name or a number) to the "
+        puts ("Usage: ocirt kill [--all] ID [SIGNAL]\n\nSends SIGNAL (default SIGTERM; a name or a number) "
+              "to the "
               "container's init,\nor with --all to every process of the container.");
         exit (EXIT_SUCCESS);
       default:
         return cmd_bad_option (argv, c, err);
       }
   if (optind >= argc)
-    return ocirt_error_setx (err, EINVAL, "kill: missing container id (usage: ocirt kill [options] ID [SIGNAL])");
+    return ocirt_error_setx (err, EINVAL,
+                             "kill: missing container id (usage: ocirt kill [options] ID [SIGNAL])");
   if (argc - optind > 2)
     return ocirt_error_setx (err, EINVAL, "kill: unexpected argument `%s`", argv[optind + 2]);
   if (argc - optind == 2 && (r = signal_parse (argv[optind + 1], &sig, err)) < 0)

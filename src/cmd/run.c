@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include "cmd.h"
 #include "cmd-create-options.h"
+#include "cmd.h"
 #include "core/container.h"
 
 int

@@ -297,7 +297,8 @@ capability_apply (const struct oci_capabilities *caps, struct ocirt_error **err)
      ones; runc drops them silently, and so do we (a debug record only). */
   amb = set_mask (caps, SET_AMBIENT);
   if (amb & ~(perm & inh))
-    log_debug ("ambient capabilities %#" PRIx64 " are not permitted and inheritable, ignoring", amb & ~(perm & inh));
+    log_debug ("ambient capabilities %#" PRIx64 " are not permitted and inheritable, ignoring",
+               amb & ~(perm & inh));
   amb &= perm & inh;
 
   c = cap_init ();

@@ -249,12 +249,26 @@ cgroup_kill_all (const char *path, int sig, struct ocirt_error **err)
   int r;
 
   if (sig == SIGKILL && (r = kill_v2 (path, err)) != 0)
-    return r < 0 ? r : 0;
+    {
+      /* On a hybrid host the v1 freezer may hold them: a frozen process
+         never acts on its SIGKILL. */
+      if (r > 0 && cgroup_is_frozen (path))
+        r = cgroup_freeze (path, false, err);
+      return r < 0 ? r : 0;
+    }
   /* Frozen, nothing can fork a process we would miss. */
   frozen = cgroup_freeze (path, true, &ferr) == 0;
   if (!frozen)
     log_debug ("%s: killing without freezing", ferr->msg);
   r = cgroup_pids (path, &pids, &n, err);
+  if (r == -ENOENT)
+    {
+      /* A cgroup a killed `create` left half made: no process entered it
+         (that happens only once it is complete), so nothing to signal. */
+      ocirt_error_free (*err);
+      *err = NULL;
+      r = 0;
+    }
   for (size_t i = 0; r == 0 && i < n; i++)
     if (kill (pids[i], sig) < 0 && errno != ESRCH)
       r = ocirt_error_set (err, errno, "send signal %d to process %d", sig, (int) pids[i]);

@@ -46,8 +46,10 @@ int
 cgroup_device_rules (const struct oci_linux *linux_, struct cgroup_dev_rule **ret, size_t *ret_len)
 {
   const struct oci_resources *res = linux_ ? linux_->resources : NULL;
-  size_t n_res = res ? res->devices_len : 0, n_dev = linux_ ? linux_->devices_len : 0, n = 0;
-  struct cgroup_dev_rule *rules = calloc (n_res + n_dev + ARRAY_SIZE (always_allowed), sizeof *rules);
+  size_t n_res = res ? res->devices_len : 0, n = 0;
+  /* linux.devices are created, not allowed: access to them is what
+     linux.resources.devices says (runc's behaviour, which its tests check). */
+  struct cgroup_dev_rule *rules = calloc (n_res + ARRAY_SIZE (always_allowed), sizeof *rules);
 
   if (rules == NULL)
     return -ENOMEM;
@@ -59,17 +61,6 @@ cgroup_device_rules (const struct oci_linux *linux_, struct cgroup_dev_rule **re
       rules[n].major = d->major_present ? d->major : -1;
       rules[n].minor = d->minor_present ? d->minor : -1;
       snprintf (rules[n].access, sizeof rules[n].access, "%s", d->access ? d->access : "rwm");
-    }
-  for (size_t i = 0; i < n_dev; i++)
-    {
-      const struct oci_device *d = &linux_->devices[i];
-      if (d->type == NULL || strchr ("cub", d->type[0]) == NULL)
-        continue; /* fifos need no rule */
-      rules[n++] = (struct cgroup_dev_rule){ .allow = true,
-                                             .type = d->type[0] == 'b' ? 'b' : 'c',
-                                             .major = d->major,
-                                             .minor = d->minor,
-                                             .access = "rwm" };
     }
   memcpy (rules + n, always_allowed, sizeof always_allowed);
   *ret = rules;

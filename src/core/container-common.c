@@ -76,8 +76,8 @@ container_kill_init (const struct container_state *st, struct ocirt_error **err)
 }
 
 int
-container_destroy (int rootfd, const struct container_state *st, const struct oci_config *config, bool poststop,
-                   struct ocirt_error **err)
+container_destroy (int rootfd, const struct container_state *st, const struct oci_config *config,
+                   bool poststop, struct ocirt_error **err)
 {
   int r;
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,7 +18,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/sched.h>
 
 #include "cgroup.h"
 #include "container-internal.h"
@@ -57,8 +57,8 @@ struct create_ctx
 static void
 create_ctx_release (struct create_ctx *c)
 {
-  int *fds[] = { &c->rootfd, &c->dirfd, &c->fifo_fd, &c->console_fd, &c->pty_peer_fd, &c->sync_fds[0],
-                 &c->sync_fds[1], &c->pidfd };
+  int *fds[] = { &c->rootfd,      &c->dirfd,       &c->fifo_fd,     &c->console_fd,
+                 &c->pty_peer_fd, &c->sync_fds[0], &c->sync_fds[1], &c->pidfd };
 
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
@@ -129,9 +129,11 @@ check_terminal_options (struct create_ctx *c, struct ocirt_error **err)
 
   /* runc's rules and words: callers match them. */
   if (terminal && c->opts->console_socket == NULL && !c->opts->foreground)
-    return ocirt_error_setx (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+    return ocirt_error_setx (err, EINVAL,
+                             "cannot allocate tty if runc will detach without setting console socket");
   if (!terminal && c->opts->console_socket)
-    return ocirt_error_setx (err, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+    return ocirt_error_setx (err, EINVAL,
+                             "cannot use console socket if runc will not detach or allocate tty");
   return 0;
 }
 
@@ -423,8 +425,14 @@ int
 container_create (const char *root, const struct create_options *opts, struct created_container *ret,
                   struct ocirt_error **err)
 {
-  struct create_ctx c = { .opts = opts, .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .console_fd = -1,
-                          .pty_peer_fd = -1, .sync_fds = { -1, -1 }, .pidfd = -1 };
+  struct create_ctx c = { .opts = opts,
+                          .rootfd = -1,
+                          .dirfd = -1,
+                          .fifo_fd = -1,
+                          .console_fd = -1,
+                          .pty_peer_fd = -1,
+                          .sync_fds = { -1, -1 },
+                          .pidfd = -1 };
   int r;
 
   r = spec_validate_id (opts->id, err);

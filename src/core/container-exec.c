@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/sched.h>
 
 #include "cgroup.h"
 #include "container-internal.h"
@@ -40,8 +40,8 @@ struct exec_ctx
   struct oci_config *config;
   struct oci_process *process;
   struct seccomp_filter *seccomp;
-  int ns_flags;    /* the container's namespaces, joined through its init's pidfd */
-  int init_pidfd;  /* pins the container's init */
+  int ns_flags;   /* the container's namespaces, joined through its init's pidfd */
+  int init_pidfd; /* pins the container's init */
   int sync_fds[2];
   int console_fd;  /* where the pty master goes */
   int pty_peer_fd; /* foreground with a terminal: our end */
@@ -52,7 +52,8 @@ struct exec_ctx
 static void
 exec_ctx_release (struct exec_ctx *x)
 {
-  int *fds[] = { &x->init_pidfd, &x->sync_fds[0], &x->sync_fds[1], &x->console_fd, &x->pty_peer_fd, &x->pidfd };
+  int *fds[]
+      = { &x->init_pidfd, &x->sync_fds[0], &x->sync_fds[1], &x->console_fd, &x->pty_peer_fd, &x->pidfd };
 
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
@@ -70,7 +71,8 @@ check_status (int dirfd, struct exec_ctx *x, struct ocirt_error **err)
   if (status == STATUS_RUNNING || (status == STATUS_PAUSED && x->opts->ignore_paused))
     return 0;
   if (status == STATUS_PAUSED)
-    return ocirt_error_setx (err, EINVAL, "cannot exec in a paused container (use --ignore-paused to override)");
+    return ocirt_error_setx (err, EINVAL,
+                             "cannot exec in a paused container (use --ignore-paused to override)");
   return ocirt_error_setx (err, EINVAL, "cannot exec in a %s container", status_name (status));
 }
 
@@ -93,13 +95,15 @@ prepare_terminal (struct exec_ctx *x, struct ocirt_error **err)
   if (!x->process->terminal)
     {
       if (x->opts->console_socket)
-        return ocirt_error_setx (err, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+        return ocirt_error_setx (err, EINVAL,
+                                 "cannot use console socket if runc will not detach or allocate tty");
       return 0;
     }
   if (x->opts->console_socket)
     return terminal_connect_console_socket (x->opts->console_socket, &x->console_fd, err);
   if (x->opts->detach)
-    return ocirt_error_setx (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+    return ocirt_error_setx (err, EINVAL,
+                             "cannot allocate tty if runc will detach without setting console socket");
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
     return ocirt_error_set (err, errno, "create terminal socket");
   x->pty_peer_fd = pair[0];
@@ -127,7 +131,8 @@ child_setup (struct exec_ctx *x, struct process_exec *e, struct ocirt_error **er
   if (p->terminal)
     {
       _cleanup_close_ int master = -1, slave = -1;
-      if ((r = terminal_open_pty (&master, &slave, err)) < 0 || (r = terminal_send_fd (x->console_fd, master, err)) < 0
+      if ((r = terminal_open_pty (&master, &slave, err)) < 0
+          || (r = terminal_send_fd (x->console_fd, master, err)) < 0
           || (r = terminal_make_controlling (slave, err)) < 0)
         return r;
       if (p->console_size)
@@ -169,8 +174,8 @@ exec_child (struct exec_ctx *x)
 static int
 spawn (struct exec_ctx *x, struct ocirt_error **err)
 {
-  struct clone_args args = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &x->pidfd,
-                             .exit_signal = SIGCHLD };
+  struct clone_args args
+      = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &x->pidfd, .exit_signal = SIGCHLD };
   _cleanup_close_ int own_pidns = -1;
 
   if (x->ns_flags & CLONE_NEWPID)
@@ -260,8 +265,9 @@ load (const char *root, struct exec_ctx *x, struct ocirt_error **err)
 int
 container_exec (const char *root, const struct exec_options *opts, int *ret_status, struct ocirt_error **err)
 {
-  struct exec_ctx x = { .opts = opts, .init_pidfd = -1, .sync_fds = { -1, -1 }, .console_fd = -1,
-                        .pty_peer_fd = -1, .pidfd = -1 };
+  struct exec_ctx x = {
+    .opts = opts, .init_pidfd = -1, .sync_fds = { -1, -1 }, .console_fd = -1, .pty_peer_fd = -1, .pidfd = -1
+  };
   int pty = -1, r;
 
   r = load (root, &x, err);

@@ -18,8 +18,8 @@
 
 /* The signals a foreground `run` passes on to the container, as runc does;
    SIGCHLD tells us the init exited. */
-static const int forwarded_signals[] = { SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1, SIGUSR2,
-                                         SIGWINCH, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGALRM };
+static const int forwarded_signals[] = { SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+                                         SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGALRM };
 
 static int
 block_signals (sigset_t *set, struct ocirt_error **err)
@@ -130,14 +130,13 @@ run_loop (struct foreground *l, int *ret_status, struct ocirt_error **err)
     }
 }
 
-
 int
 foreground_prepare (struct foreground *l, pid_t pid, int pidfd, int pty, struct ocirt_error **err)
 {
   sigset_t set;
   int r;
 
-  *l = (struct foreground) { .pid = pid, .pidfd = pidfd, .pty = pty, .sigfd = -1, .stdin_open = true };
+  *l = (struct foreground){ .pid = pid, .pidfd = pidfd, .pty = pty, .sigfd = -1, .stdin_open = true };
   r = block_signals (&set, err);
   if (r == 0 && (l->sigfd = signalfd (-1, &set, SFD_CLOEXEC)) < 0)
     r = ocirt_error_set (err, errno, "signalfd");

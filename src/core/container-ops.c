@@ -4,8 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +58,8 @@ release_init (int dirfd, const struct container_state *st, struct ocirt_error **
   fifo = openat (dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0)
     return ocirt_error_set (err, errno, "open exec fifo");
-  pfd[0] = (struct pollfd) { .fd = fifo, .events = POLLIN };
-  pfd[1] = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+  pfd[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
+  pfd[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
   /* A fifo that never had a writer does not report POLLHUP: we wake when
      the init writes or closes, or when it dies. */
   do
@@ -186,6 +186,13 @@ container_delete (const char *root, const char *id, bool force, struct ocirt_err
   int r;
 
   r = open_container (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
+  if (r == -ENOENT && force)
+    {
+      /* runc: forcing the removal of what is not there succeeds. */
+      ocirt_error_free (*err);
+      *err = NULL;
+      return 0;
+    }
   if (r < 0)
     return r;
   status = container_status_of (dirfd, st);

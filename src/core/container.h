@@ -18,7 +18,7 @@ struct create_options
   int preserve_fds;
   bool no_pivot;
   bool no_new_keyring;
-  bool foreground; /* `run` without --detach: the caller keeps the init as its child */
+  bool foreground;     /* `run` without --detach: the caller keeps the init as its child */
   bool systemd_cgroup; /* --systemd-cgroup */
 };
 
@@ -54,7 +54,8 @@ int container_state (const char *root, const char *id, struct oci_state **ret, s
 
 /* Every container's state, sorted by id; a container that vanishes while we
    read is skipped. Free with container_state_list_free. */
-int container_state_list (const char *root, struct oci_state ***ret, size_t *ret_len, struct ocirt_error **err);
+int container_state_list (const char *root, struct oci_state ***ret, size_t *ret_len,
+                          struct ocirt_error **err);
 void container_state_list_free (struct oci_state **list, size_t len);
 
 /* Foreground run: create, start, wait (forwarding signals and the terminal),
@@ -91,4 +92,5 @@ struct exec_options
 /* Runs a new process in a running container: its namespaces, cgroup,
    capabilities, seccomp filter and LSM label. Foreground: waits and sets
    *ret_status (128+N for signal N); detached: returns once it is exec'd. */
-int container_exec (const char *root, const struct exec_options *opts, int *ret_status, struct ocirt_error **err);
+int container_exec (const char *root, const struct exec_options *opts, int *ret_status,
+                    struct ocirt_error **err);

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,8 +15,6 @@
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-#include <linux/keyctl.h>
-#include <linux/magic.h>
 
 #include "hooks.h"
 #include "init.h"
@@ -243,7 +243,8 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
       || (r = lsm_apply_selinux (s->proc_fd, c->process->selinux_label, err)) < 0)
     return r;
   {
-    const struct process_seccomp sc = { .filter = a->seccomp, .handoff = seccomp_handoff, .data = (void *) a };
+    const struct process_seccomp sc
+        = { .filter = a->seccomp, .handoff = seccomp_handoff, .data = (void *) a };
     return process_setup (c->process, c->linux_, a->preserve_fds, &sc, &s->exec, err);
   }
 }

@@ -5,8 +5,8 @@
 #include <sys/types.h>
 
 #include "namespace.h"
-#include "seccomp.h"
 #include "oci-config.h"
+#include "seccomp.h"
 
 /* What the container's init needs from its creator; it is a forked copy of
    the creator, so everything here is simply inherited memory and fds. */
@@ -14,21 +14,21 @@ struct init_args
 {
   const char *id;
   const struct oci_config *config;
-  const char *bundle;              /* absolute; relative bind sources are relative to it */
-  const char *rootfs;              /* absolute */
+  const char *bundle; /* absolute; relative bind sources are relative to it */
+  const char *rootfs; /* absolute */
   const struct namespace_plan *plan;
   const struct seccomp_filter *seccomp; /* compiled by the creator; NULL without linux.seccomp */
-  pid_t parent_pid;                /* the creator, checked after setting the parent-death signal */
-  int sync_fd;                     /* the init's end of the sync socketpair */
-  int state_fds[2];                /* the creator's state root and entry: closed at once, so the
-                                      entry's lock is the creator's alone */
-  int fifo_fd;                     /* O_PATH fd of exec.fifo */
-  int console_socket_fd;           /* where the pty master goes: the connected --console-socket, or
-                                      the foreground `run`'s own socketpair end; -1 without a terminal */
-  int preserve_fds;                /* fds 3 .. 3+N-1 reach the process */
+  pid_t parent_pid;                     /* the creator, checked after setting the parent-death signal */
+  int sync_fd;                          /* the init's end of the sync socketpair */
+  int state_fds[2];                     /* the creator's state root and entry: closed at once, so the
+                                           entry's lock is the creator's alone */
+  int fifo_fd;                          /* O_PATH fd of exec.fifo */
+  int console_socket_fd;                /* where the pty master goes: the connected --console-socket, or
+                                           the foreground `run`'s own socketpair end; -1 without a terminal */
+  int preserve_fds;                     /* fds 3 .. 3+N-1 reach the process */
   bool no_pivot;
   bool no_new_keyring;
-  bool hooks_in_parent;            /* prestart/createRuntime hooks: stop and let the creator run them */
+  bool hooks_in_parent; /* prestart/createRuntime hooks: stop and let the creator run them */
 };
 
 /* The init process: sets the container up, reports to the creator, waits on

@@ -174,7 +174,9 @@ mountopt_parse (char *const *options, size_t n, struct mount_options *ret, struc
     {
       const struct opt *o = find_opt (options[i]);
       /* SELinux context options without SELinux: the kernel says EINVAL. */
-      int rc = o ? apply_opt (o, &r) : lsm_mount_option_dropped (options[i]) ? 0 : append_data (&r.data, options[i]);
+      int rc = o                                       ? apply_opt (o, &r)
+               : lsm_mount_option_dropped (options[i]) ? 0
+                                                       : append_data (&r.data, options[i]);
       if (rc < 0)
         {
           mountopt_clear (&r);

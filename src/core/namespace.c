@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -12,7 +13,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/nsfs.h>
 
 #include "namespace.h"
 #include "util/fs.h"
@@ -26,8 +26,9 @@ static const struct
   const char *type;
   int flag;
 } namespace_types[] = {
-  { "user", CLONE_NEWUSER }, { "mount", CLONE_NEWNS }, { "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET },
-  { "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },  { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+  { "user", CLONE_NEWUSER },     { "mount", CLONE_NEWNS },  { "pid", CLONE_NEWPID },
+  { "network", CLONE_NEWNET },   { "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },
+  { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 
 int

@@ -17,7 +17,7 @@ process_exec_release (struct process_exec *e)
   free (e->path);
   free (e->argv);
   free (e->envp);
-  *e = (struct process_exec) { 0 };
+  *e = (struct process_exec){ 0 };
 }
 
 /* argv and envp as NULL-terminated arrays, and the executable resolved in
@@ -58,8 +58,9 @@ set_attributes (const struct oci_process *p, const struct oci_linux *l, struct o
   if ((r = process_set_rlimits (p, err)) < 0 || (r = process_set_oom_score_adj (p, err)) < 0
       || (r = process_set_scheduler (p, err)) < 0 || (r = process_set_io_priority (p, err)) < 0)
     return r;
-  if (l && ((r = process_set_personality (l->personality, err)) < 0
-            || (r = process_set_memory_policy (l->memory_policy, err)) < 0))
+  if (l
+      && ((r = process_set_personality (l->personality, err)) < 0
+          || (r = process_set_memory_policy (l->memory_policy, err)) < 0))
     return r;
   /* Set up and in its cgroup: the final affinity applies. */
   if (aff && (r = process_set_cpu_affinity (aff->final ? aff->final : aff->initial, err)) < 0)
@@ -72,7 +73,9 @@ process_setup (const struct oci_process *p, const struct oci_linux *linux_, int 
                const struct process_seccomp *seccomp, struct process_exec *ret, struct ocirt_error **err)
 {
   static const struct oci_user root_user = { 0 };
-  int r;
+  _cleanup_error_ struct ocirt_error *cwd_err = NULL;
+  const char *cwd = p->cwd ? p->cwd : "/";
+  int r, cwd_r;
 
   if ((r = set_attributes (p, linux_, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0)
     return r;
@@ -80,8 +83,13 @@ process_setup (const struct oci_process *p, const struct oci_linux *linux_, int 
      user change clears the effective capabilities. */
   if (!p->no_new_privileges && (r = load_seccomp (seccomp, err)) < 0)
     return r;
+  /* cwd as runc: first as root (a cwd only root may enter works), and if
+     that is refused, again as the user. */
+  cwd_r = process_chdir (cwd, &cwd_err);
+  if (cwd_r < 0 && cwd_r != -EACCES)
+    return ocirt_error_from (err, cwd_err->code, cwd_err->msg);
   if ((r = process_change_user (p->user ? p->user : &root_user, false, err)) < 0
-      || (r = process_chdir (p->cwd ? p->cwd : "/", err)) < 0 || (r = prepare_exec (p, ret, err)) < 0
+      || (cwd_r == -EACCES && (r = process_chdir (cwd, err)) < 0) || (r = prepare_exec (p, ret, err)) < 0
       || (r = capability_apply (p->capabilities, err)) < 0)
     return r;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

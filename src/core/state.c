@@ -11,13 +11,13 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "state.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 #define STATE_FILE "state.json"
 #define CONFIG_FILE "config.json"
@@ -237,12 +237,17 @@ state_root_open (const char *root, bool create, int *ret_fd, struct ocirt_error 
 static int
 make_tmp_dir (int rootfd, char *name, size_t size)
 {
+  static uint64_t self_start;
+
+  if (self_start == 0 && proc_start_time (getpid (), &self_start) < 0)
+    return -ESRCH;
   for (int tries = 0; tries < 16; tries++)
     {
-      uint64_t rnd;
+      uint32_t rnd;
       if (getrandom (&rnd, sizeof rnd, 0) != sizeof rnd)
         return -errno;
-      snprintf (name, size, TMP_PREFIX "%016" PRIx64, rnd);
+      /* Named after its maker, so that a sweeper knows when it is dead. */
+      snprintf (name, size, TMP_PREFIX "%d-%" PRIu64 "-%08" PRIx32, (int) getpid (), self_start, rnd);
       if (mkdirat (rootfd, name, 0700) == 0)
         return 0;
       if (errno != EEXIST)
@@ -355,19 +360,20 @@ state_remove (int rootfd, const char *id, struct ocirt_error **err)
   return 0;
 }
 
-/* A temporary directory belongs to a dead process when nobody holds its lock
-   and it is complete (a creator writes state.json only after locking) or old
-   (a creator killed between mkdir and flock). */
+/* A temporary directory is abandoned when the process named in it (pid and
+   start time) is gone and nobody holds its lock: a `delete` that renamed an
+   entry away holds the entry's lock while it removes it. */
 static void
 remove_if_abandoned (int rootfd, const char *name)
 {
-  _cleanup_close_ int fd = openat (rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  struct stat st;
+  _cleanup_close_ int fd = -1;
+  unsigned long long start;
+  int pid;
 
-  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
+  if (sscanf (name, TMP_PREFIX "%d-%llu-", &pid, &start) != 2 || proc_alive (pid, start))
     return;
-  if (faccessat (fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0
-      || (fstat (fd, &st) == 0 && st.st_mtime + 60 < time (NULL)))
+  fd = openat (rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0)
     (void) fs_remove_tree (rootfd, name);
 }
 

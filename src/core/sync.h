@@ -12,17 +12,17 @@
 
 enum sync_type
 {
-  SYNC_PROCEED = 1,        /* parent → init: you are recorded and in your cgroup, go on */
-  SYNC_USERMAP_PLEASE,     /* init → parent: I am in my user ns, write my id maps */
-  SYNC_USERMAP_DONE,       /* parent → init */
-  SYNC_HOOKS_PLEASE,       /* init → parent: mounts done, run prestart + createRuntime hooks */
-  SYNC_HOOKS_DONE,         /* parent → init */
-  SYNC_READY,              /* init → parent: all set up, about to wait on exec.fifo */
-  SYNC_COMMIT,             /* parent → init: the state is recorded, drop the parent-death signal */
-  SYNC_COMMITTED,          /* init → parent */
-  SYNC_SECCOMP_FD,         /* init → parent: the seccomp listener fd follows (SCM_RIGHTS datagram) */
-  SYNC_SECCOMP_DONE,       /* parent → init: the fd reached linux.seccomp.listenerPath */
-  SYNC_ERROR,              /* either way: code + message, then the sender gives up */
+  SYNC_PROCEED = 1,    /* parent → init: you are recorded and in your cgroup, go on */
+  SYNC_USERMAP_PLEASE, /* init → parent: I am in my user ns, write my id maps */
+  SYNC_USERMAP_DONE,   /* parent → init */
+  SYNC_HOOKS_PLEASE,   /* init → parent: mounts done, run prestart + createRuntime hooks */
+  SYNC_HOOKS_DONE,     /* parent → init */
+  SYNC_READY,          /* init → parent: all set up, about to wait on exec.fifo */
+  SYNC_COMMIT,         /* parent → init: the state is recorded, drop the parent-death signal */
+  SYNC_COMMITTED,      /* init → parent */
+  SYNC_SECCOMP_FD,     /* init → parent: the seccomp listener fd follows (SCM_RIGHTS datagram) */
+  SYNC_SECCOMP_DONE,   /* parent → init: the fd reached linux.seccomp.listenerPath */
+  SYNC_ERROR,          /* either way: code + message, then the sender gives up */
 };
 
 /* Error messages only: longer ones are cut. */

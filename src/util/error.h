@@ -24,7 +24,8 @@ int ocirt_error_setx (struct ocirt_error **err, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 /* Prepends "context: " to the message of *err; returns -(*err)->code. */
-int ocirt_error_prefix (struct ocirt_error **err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+int ocirt_error_prefix (struct ocirt_error **err, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 /* Builds an error from a code and a ready message (taken from another process). */
 int ocirt_error_from (struct ocirt_error **err, int code, const char *msg);

@@ -18,8 +18,9 @@ fdpass_receive (int sock, int *ret_fd)
     struct cmsghdr align;
   } control;
   struct iovec iov = { payload, sizeof payload };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf };
+  struct msghdr msg = {
+    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
+  };
   struct cmsghdr *cmsg;
   ssize_t n;
 

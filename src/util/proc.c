@@ -36,8 +36,8 @@ proc_start_time (pid_t pid, uint64_t *ret_start)
   if (p == NULL)
     return -EIO;
   /* After ")": field 3 (state) ... field 22 (starttime): 19 fields on. */
-  if (sscanf (p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu", &state,
-              &start)
+  if (sscanf (p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+              &state, &start)
       != 2)
     return -EIO;
   if (state == 'Z' || state == 'X')

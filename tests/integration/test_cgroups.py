@@ -107,13 +107,19 @@ def test_devices_deny_blocks_a_node(run, bundle, container_id):
     assert "a *:* rwm" not in rules
 
 
-def test_linux_devices_are_allowed(run, bundle, container_id):
+@pytest.mark.parametrize("allowed", [False, True])
+def test_linux_devices_need_an_allow_rule(run, bundle, container_id, allowed):
+    """A linux.devices node is created; opening it is what
+    linux.resources.devices says (runc: dev.bats "device cgroup deny")."""
     bundle.args("sh", "-c", _open_device_script("/dev/fuse"))
     bundle.config["linux"]["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229,
                                           "fileMode": 0o600, "uid": 0, "gid": 0}]
+    if allowed:
+        bundle.config["linux"]["resources"]["devices"].append(
+            {"allow": True, "type": "c", "major": 10, "minor": 229, "access": "rw"})
     start_and_wait(run, bundle, container_id)
     container_cgroup(run, container_id, "devices")
-    assert (bundle.rootfs / "result").read_text().strip() == "opened"
+    assert (bundle.rootfs / "result").read_text().strip() == ("opened" if allowed else "denied")
 
 
 def test_pause_freezes_the_processes(run, bundle, container_id):

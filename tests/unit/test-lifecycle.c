@@ -17,12 +17,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+/* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
 #include "core/state.h"
 #include "core/status.h"
 #include "core/sync.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 static void
 test_status_derive (void **unused)
@@ -33,7 +35,7 @@ test_status_derive (void **unused)
   assert_int_equal (status_derive (&f), STATUS_CREATING);
   f.creator_alive = false;
   assert_int_equal (status_derive (&f), STATUS_STOPPED);
-  f = (struct status_facts) { .committed = true, .init_alive = true, .fifo_exists = true };
+  f = (struct status_facts){ .committed = true, .init_alive = true, .fifo_exists = true };
   assert_int_equal (status_derive (&f), STATUS_CREATED);
   f.fifo_exists = false;
   assert_int_equal (status_derive (&f), STATUS_RUNNING);
@@ -60,16 +62,22 @@ make_root (char *path, size_t size)
 static struct container_state
 sample_state (const char *id)
 {
-  return (struct container_state) { .id = (char *) id, .bundle = (char *) "/b", .rootfs = (char *) "/b/rootfs",
-                                    .created = (char *) "2026-01-01T00:00:00Z", .owner = (char *) "",
-                                    .creator_pid = 42, .creator_start = 7, .init_pid = 43, .init_start = 9,
-                                    .committed = true };
+  return (struct container_state){ .id = (char *) id,
+                                   .bundle = (char *) "/b",
+                                   .rootfs = (char *) "/b/rootfs",
+                                   .created = (char *) "2026-01-01T00:00:00Z",
+                                   .owner = (char *) "",
+                                   .creator_pid = 42,
+                                   .creator_start = 7,
+                                   .init_pid = 43,
+                                   .init_start = 9,
+                                   .committed = true };
 }
 
 static void
 test_state_round_trip (void **unused)
 {
-  struct oci_map ann = { .keys = (char *[]) { "k" }, .values = (char *[]) { "v" }, .len = 1 };
+  struct oci_map ann = { .keys = (char *[]){ "k" }, .values = (char *[]){ "v" }, .len = 1 };
   struct container_state st = sample_state ("abc");
   struct container_state *back = NULL;
   struct ocirt_error *err = NULL;
@@ -140,34 +148,41 @@ test_state_entry_lifecycle (void **unused)
   close (rootfd);
 }
 
-/* A temporary entry whose creator died (lock free, state written) is swept
-   by the next listing; one whose creator still holds the lock is not. */
+/* A temporary entry is swept by the next listing once the process named in
+   it is gone (even when it died before writing anything), never while it
+   lives, and never while a lock on it is held. */
 static void
 test_state_abandoned_tmp_swept (void **unused)
 {
   struct ocirt_error *err = NULL;
-  char root[64], **ids = NULL;
-  int rootfd = make_root (root, sizeof root), held;
+  char root[64], dead[96], live[96], held_name[96], **ids = NULL;
+  int rootfd = make_root (root, sizeof root), held, status;
+  uint64_t self_start;
+  pid_t child;
 
-  assert_int_equal (mkdirat (rootfd, ".tmp-dead", 0700), 0);
-  assert_int_equal (mkdirat (rootfd, ".tmp-live", 0700), 0);
-  for (int i = 0; i < 2; i++)
-    {
-      int d = openat (rootfd, i ? ".tmp-live" : ".tmp-dead", O_RDONLY | O_DIRECTORY);
-      assert_int_equal (fs_write_atomic (d, "state.json", "{}", 2, 0600), 0);
-      close (d);
-    }
-  held = openat (rootfd, ".tmp-live", O_RDONLY | O_DIRECTORY);
+  /* A pid that surely has no process with this start time. */
+  child = fork ();
+  if (child == 0)
+    _exit (0);
+  assert_int_equal (waitpid (child, &status, 0), child);
+  assert_int_equal (proc_start_time (getpid (), &self_start), 0);
+  snprintf (dead, sizeof dead, ".tmp-%d-%llu-0000dead", (int) child, 12345ULL);
+  snprintf (live, sizeof live, ".tmp-%d-%llu-00000001", (int) getpid (), (unsigned long long) self_start);
+  snprintf (held_name, sizeof held_name, ".tmp-%d-%llu-00000002", (int) child, 12345ULL);
+  assert_int_equal (mkdirat (rootfd, dead, 0700), 0);
+  assert_int_equal (mkdirat (rootfd, live, 0700), 0);
+  assert_int_equal (mkdirat (rootfd, held_name, 0700), 0);
+  held = openat (rootfd, held_name, O_RDONLY | O_DIRECTORY);
   assert_int_equal (flock (held, LOCK_EX), 0);
   assert_int_equal (state_list_ids (rootfd, &ids, &err), 0);
   assert_null (ids[0]);
   cleanup_strvp (&ids);
-  assert_int_equal (faccessat (rootfd, ".tmp-dead", F_OK, 0), -1);
-  assert_int_equal (faccessat (rootfd, ".tmp-live", F_OK, 0), 0);
+  assert_int_equal (faccessat (rootfd, dead, F_OK, 0), -1);
+  assert_int_equal (faccessat (rootfd, live, F_OK, 0), 0);
+  assert_int_equal (faccessat (rootfd, held_name, F_OK, 0), 0);
   close (held);
-  assert_int_equal (fs_remove_tree (rootfd, ".tmp-live"), 0);
+  assert_int_equal (fs_remove_tree (AT_FDCWD, root), 0);
   close (rootfd);
-  assert_int_equal (rmdir (root), 0);
 }
 
 /* Many processes create the same id at once: exactly one wins. */
