@@ -228,6 +228,8 @@ def test_inherits_the_container_process(run, bundle, container_id):
     bundle.set("process.rlimits", [{"type": "RLIMIT_NOFILE", "soft": 777, "hard": 888},
                                    {"type": "RLIMIT_CORE", "soft": 4096, "hard": 8192}])
     bundle.set("process.noNewPrivileges", True)
+    bundle.set("process.user.umask", 0o027)
+    bundle.set("process.oomScoreAdj", 123)
     init = start(run, bundle, container_id)
     host = host_status(init)
 
@@ -247,6 +249,8 @@ def test_inherits_the_container_process(run, bundle, container_id):
     assert seen["rlimits"]["RLIMIT_NOFILE"] == {"soft": 777, "hard": 888}
     assert seen["rlimits"]["RLIMIT_CORE"] == {"soft": 4096, "hard": 8192}
     assert seen["nnp"]["NoNewPrivs"] == "1"
+    assert ids["umask"] == 0o027
+    assert seen["oom-score"]["oom_score_adj"] == 123
 
 
 def test_inherits_no_new_privileges_false(run, bundle, container_id):
@@ -468,6 +472,15 @@ def test_detach_short_option(run, bundle, container_id, tmp_path):
     assert pid_alive(read_pid_file(pid_file))
 
 
+def test_pid_file_relative_to_the_caller_cwd(run, bundle, container_id, tmp_path):
+    start(run, bundle, container_id)
+    where = tmp_path / "cwd"
+    where.mkdir()
+    r = run("exec", "-d", "--pid-file", "rel.pid", container_id, "sleep", "1000", cwd=where)
+    assert r.rc == 0, r.stderr
+    assert pid_alive(read_pid_file(where / "rel.pid"))
+
+
 def test_pid_file_foreground(run, bundle, container_id, tmp_path):
     """Without -d the pid file is written too, before the process ends."""
     start(run, bundle, container_id)
@@ -545,6 +558,17 @@ def test_tty_foreground_with_pty_fork(ocirt, root, bundle, run, container_id):
         os.close(master)
     assert os.waitstatus_to_exitcode(status) == 5, out
     assert b"via-pty-fork" in out
+
+
+def test_tty_foreground_without_a_terminal_on_stdin(run, bundle, container_id):
+    """exec -t from a script (stdio not a terminal): the pty output is
+    relayed to ocirt's stdout and the exit status propagates."""
+    start(run, bundle, container_id)
+    r = run("exec", "-t", container_id, "sh", "-c", "tty; echo relayed; exit 4")
+    assert r.rc == 4, r.stderr
+    out = r.stdout.replace("\r\n", "\n")
+    assert "relayed" in out, out
+    assert "/dev/pts/" in out, out
 
 
 def test_without_tty_stdio_is_not_a_terminal(run, bundle, container_id):
@@ -631,6 +655,27 @@ def test_refused_missing_cwd(run, bundle, container_id):
     start(run, bundle, container_id)
     r = run("exec", "--cwd", "/no/such/dir", container_id, "true")
     assert_refused(r, "/no/such/dir")
+
+
+def test_concurrent_execs(run, bundle, container_id):
+    start(run, bundle, container_id)
+    results = [None] * 6
+
+    def one(i):
+        results[i] = run("exec", "-e", f"N={i}", container_id, "sh", "-c", "echo $N; /probe pid")
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(results))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    pids = set()
+    for i, r in enumerate(results):
+        assert r is not None and r.rc == 0, r
+        first, last = r.stdout.strip().splitlines()[0], r.stdout.strip().splitlines()[-1]
+        assert first == str(i)
+        pids.add(json.loads(last)["pid"])
+    assert len(pids) == len(results)
 
 
 def test_failed_exec_leaves_the_container_running(run, bundle, container_id):
