@@ -39,3 +39,4 @@ include tests/unit/rootfs.mk
 include tests/unit/security.mk
 include tests/fuzz/seccomp.mk
 include tests/unit/cgroup.mk
+include tests/fuzz/parsers.mk

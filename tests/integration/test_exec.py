@@ -192,8 +192,10 @@ def test_joins_the_cgroup_under_a_cgroup_namespace(run, bundle, container_id):
     seen = probe(run, container_id, "cgroup")["cgroup"]
     inside_init = probe(run, container_id, "read", "/proc/1/cgroup")["content"].splitlines()
 
-    # Both read through the container's cgroup namespace.
+    # Both read through the container's cgroup namespace, whose root is
+    # the container's cgroup: the exec'd process is at its root.
     assert seen == [line for line in inside_init if line]
+    assert all(line.split(":", 2)[2] == "/" for line in seen), seen
 
 
 def test_sees_the_container_root_pid_namespace_and_hostname(run, bundle, container_id):
@@ -282,8 +284,8 @@ def test_env_adds_and_replaces(run, bundle, container_id):
     bundle.setenv("KEEP", "kept").setenv("REPLACED", "old")
     start(run, bundle, container_id)
 
-    env = probe(run, container_id, "env", flags=("--env", "REPLACED=new", "-e", "ADDED=1", "-e", "WITH=eq=sign"))
-    env = env["env"]
+    flags = ("--env", "REPLACED=new", "-e", "ADDED=1", "-e", "WITH=eq=sign")
+    env = probe(run, container_id, "env", flags=flags)["env"]
 
     assert "KEEP=kept" in env
     assert [e for e in env if e.startswith("REPLACED=")] == ["REPLACED=new"]
@@ -321,7 +323,8 @@ def test_user_flag_without_gid_keeps_the_config_gid(run, bundle, container_id):
 
 def test_additional_gids_flag(run, bundle, container_id):
     start(run, bundle, container_id)
-    ids = probe(run, container_id, "ids", flags=("--additional-gids", "3000", "-g", "3001", "-u", "1000:1000"))
+    flags = ("--additional-gids", "3000", "-g", "3001", "-u", "1000:1000")
+    ids = probe(run, container_id, "ids", flags=flags)
     assert sorted(ids["groups"]) == [3000, 3001]
     assert ids["gid"] == 1000
 
@@ -767,7 +770,8 @@ def test_preserve_fds_keeps_fd_3(ocirt, root, run, bundle, container_id, tmp_pat
     assert sorted(fds) == [0, 1, 2, 3], fds
     assert fds[3].endswith("passed-fd-file"), fds
 
-    r = _run_with_fd3(ocirt, root, passed, "exec", "--preserve-fds", "1", container_id, "cat", "/proc/self/fd/3")
+    r = _run_with_fd3(ocirt, root, passed, "exec", "--preserve-fds", "1", container_id,
+                      "cat", "/proc/self/fd/3")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "content-of-fd-3\n"
 
