@@ -15,8 +15,9 @@
 static const struct field state_fields[] = {
   STR_REQ (T, "ociVersion", oci_version),
   STR_REQ (T, "id", id),
-  STR_REQ (T, "status", status),
+  /* runc's order: its callers' tests match the printed text. */
   PID_P (T, "pid", pid),
+  STR_REQ (T, "status", status),
   STR_REQ (T, "bundle", bundle),
   STR (T, "rootfs", rootfs),
   STR (T, "created", created),

@@ -254,7 +254,7 @@ cgroup_sub_path (const char *path, const char *sub, char **ret, struct ocirt_err
 
   if (sub[0] == '/' || strchr (sub, '\n') || strcmp (sub, "..") == 0 || strncmp (sub, "../", 3) == 0
       || strstr (sub, "/../") || (strlen (sub) >= 3 && strcmp (sub + strlen (sub) - 3, "/..") == 0))
-    return ocirt_error_setx (err, EINVAL, "sub-cgroup `%s`: must be a relative path without \"..\"", sub);
+    return ocirt_error_setx (err, EINVAL, "--cgroup: %s is not a sub cgroup path", sub);
   if (path[0] == '/')
     {
       *ret = join_path (path, sub);

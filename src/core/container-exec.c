@@ -68,7 +68,10 @@ check_status (int dirfd, struct exec_ctx *x, struct ocirt_error **err)
 {
   enum container_status status = container_status_of (dirfd, x->st);
 
-  if (status == STATUS_RUNNING || (status == STATUS_PAUSED && x->opts->ignore_paused))
+  /* runc lets exec into a created container too (its create.bats checks it):
+     the init has done all its setup and waits for `start`. */
+  if (status == STATUS_RUNNING || status == STATUS_CREATED
+      || (status == STATUS_PAUSED && x->opts->ignore_paused))
     return 0;
   if (status == STATUS_PAUSED)
     return ocirt_error_setx (err, EINVAL,

@@ -156,14 +156,16 @@ container_kill (const char *root, const char *id, int sig, bool all, struct ocir
   r = open_container (root, id, 0, &rootfd, &dirfd, &st, err);
   if (r < 0)
     return r;
+  /* runc: --all signals whatever the cgroup holds, whatever the status
+     (nothing, once it has stopped). */
+  if (all && st->cgroup_path && st->committed)
+    return cgroup_kill_all (st->cgroup_path, sig, err);
   status = container_status_of (dirfd, st);
   if (status == STATUS_STOPPED || status == STATUS_CREATING)
     return ocirt_error_setx (err, ESRCH, "container not running");
   pidfd = proc_pidfd_open_checked (st->init_pid, st->init_start);
   if (pidfd < 0)
     return ocirt_error_setx (err, ESRCH, "container not running");
-  if (all && st->cgroup_path)
-    return cgroup_kill_all (st->cgroup_path, sig, err);
   if (all && st->own_pid_ns)
     return kill_pid_namespace (st, sig, err);
   if (syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)

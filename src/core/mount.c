@@ -315,8 +315,8 @@ open_fs_destination (int root_fd, const char *type, const char *dest, struct oci
   if (fstat (fd, &st) < 0 || !S_ISDIR (st.st_mode))
     {
       close (fd);
-      return ocirt_error_setx (err, ENOTDIR, "%s must be mounted on a plain directory, `%s` is not one", type,
-                               dest);
+      return ocirt_error_setx (err, ENOTDIR, "%s must be mounted on ordinary directory, `%s` is not one",
+                               type, dest);
     }
   return fd;
 }

@@ -104,7 +104,8 @@ signal_parse (const char *s, int *ret_sig, struct ocirt_error **err)
     sig = parse_small_number (s, SIGRTMAX);
   else
     sig = parse_name (s);
-  if (sig <= 0)
+  /* 0 is kill(2)'s existence check, which runc passes on too. */
+  if (sig < 0 || (sig == 0 && !isdigit ((unsigned char) s[0])))
     return ocirt_error_setx (err, EINVAL, "unknown signal \"%s\"", s);
   *ret_sig = sig;
   return 0;

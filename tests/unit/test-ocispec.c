@@ -445,7 +445,7 @@ static void
 test_state (void **state)
 {
   static const char json[]
-      = "{\"ociVersion\":\"1.3.0\",\"id\":\"c1\",\"status\":\"stopped\",\"pid\":0,"
+      = "{\"ociVersion\":\"1.3.0\",\"id\":\"c1\",\"pid\":0,\"status\":\"stopped\","
         "\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\",\"created\":\"2024-01-01T00:00:00Z\","
         "\"owner\":\"\",\"annotations\":{\"k\":\"v\"}}";
   _cleanup_error_ struct ocirt_error *err = NULL;

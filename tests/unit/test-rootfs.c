@@ -359,7 +359,7 @@ test_proc_on_symlink (void **state)
                          "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"rootfs\"},\"mounts\":["
                          "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}]}")
                > 0);
-  f->expect_error = "mounts[0] (/proc): proc must be mounted on a plain directory";
+  f->expect_error = "mounts[0] (/proc): proc must be mounted on ordinary directory";
   run (f);
 }
 

@@ -252,11 +252,20 @@ class GlobalLeftovers:
         self.paths = [p for p in paths if not os.path.lexists(p)]
         self.cgroups = [n for n in cgroup_names if not cgroup_dirs_named(n)]
 
-    def cleanup(self):
+    def cleanup(self, patience=5):
+        """Removes what the client left; returns the cgroups that stayed (a
+        dead process can linger in a v1 cgroup for a moment, so this retries
+        for `patience` seconds)."""
         left = []
-        for n in self.cgroups:
-            for d in cgroup_dirs_named(n):
-                left += remove_cgroup_tree(d)
+        deadline = time.monotonic() + patience
+        while True:
+            left = []
+            for n in self.cgroups:
+                for d in cgroup_dirs_named(n):
+                    left += remove_cgroup_tree(d)
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         for p in self.paths:
             if os.path.isdir(p) and not os.path.islink(p):
                 shutil.rmtree(p, ignore_errors=True)
@@ -297,6 +306,35 @@ def kill_pid(pid, timeout=10):
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError):
         pass
+
+
+def run_in_pty(argv, timeout=STEP_TIMEOUT, env=None):
+    """Runs argv with a new pseudo-terminal as its stdin, stdout and stderr
+    (clients that allocate a tty for the container insist on one); returns
+    (exit status, everything written to the terminal)."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    p = subprocess.Popen(["timeout", "-k", "5", str(timeout)] + [str(a) for a in argv], stdin=slave,
+                         stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    out = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], timeout + 10)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every slave fd is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+    return p.wait(timeout=timeout + 15), out.decode(errors="replace")
 
 
 def wait_until(predicate, timeout=10, interval=0.05):
