@@ -14,6 +14,9 @@
 #include "container-internal.h"
 #include "hooks.h"
 #include "ocispec.h"
+#include "seccomp-notify.h"
+#include "sync.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -132,4 +135,22 @@ container_write_pid_file (const char *path, pid_t pid, struct ocirt_error **err)
   if (r < 0)
     return ocirt_error_set (err, -r, "write pid file `%s`", path);
   return 0;
+}
+
+int
+container_forward_seccomp_fd (int sync_fd, const struct oci_seccomp *s, const struct container_state *st,
+                              enum container_status status, pid_t pid, struct ocirt_error **err)
+{
+  _cleanup_free_ char *json = NULL;
+  _cleanup_close_ int fd = -1;
+  int r = fdpass_receive (sync_fd, &fd);
+
+  if (r < 0)
+    return ocirt_error_set (err, -r, "receive the seccomp listener fd");
+  r = container_hook_state (st, status, &json, err);
+  if (r == 0)
+    r = seccomp_send_notify_fd (s->listener_path, s->listener_metadata, fd, json, pid, err);
+  if (r == 0)
+    r = sync_send (sync_fd, SYNC_SECCOMP_DONE, 0, NULL, err);
+  return r;
 }

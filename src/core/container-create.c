@@ -320,27 +320,6 @@ run_parent_hooks (struct create_ctx *c, struct ocirt_error **err)
   return sync_send (c->sync_fds[0], SYNC_HOOKS_DONE, 0, NULL, err);
 }
 
-/* The init's seccomp listener fd goes to the agent at listenerPath with the
-   state of the container, as config-linux.md "Seccomp" says. */
-static int
-forward_seccomp_fd (struct create_ctx *c, struct ocirt_error **err)
-{
-  const struct oci_seccomp *s = c->config->linux_->seccomp;
-  _cleanup_free_ char *json = NULL;
-  _cleanup_close_ int fd = -1;
-  int r = fdpass_receive (c->sync_fds[0], &fd);
-
-  if (r < 0)
-    return ocirt_error_set (err, -r, "receive the seccomp listener fd");
-  r = container_hook_state (&c->st, STATUS_CREATING, &json, err);
-  if (r == 0)
-    r = seccomp_send_notify_fd (s->listener_path, s->listener_metadata, fd, json, c->st.init_pid, err);
-  if (r == 0)
-    r = sync_send (c->sync_fds[0], SYNC_SECCOMP_DONE, 0, NULL, err);
-  return r;
-}
-
-/* Serves the init's requests until it reports READY. */
 static int
 serve_init (struct create_ctx *c, struct ocirt_error **err)
 {
@@ -366,7 +345,8 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
           r = run_parent_hooks (c, err);
           break;
         case SYNC_SECCOMP_FD:
-          r = forward_seccomp_fd (c, err);
+          r = container_forward_seccomp_fd (c->sync_fds[0], c->config->linux_->seccomp, &c->st,
+                                            STATUS_CREATING, c->st.init_pid, err);
           break;
         case SYNC_READY:
           return 0;

@@ -23,6 +23,7 @@
 #include "namespace.h"
 #include "ocispec.h"
 #include "process-setup.h"
+#include "seccomp-notify.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "sync.h"
@@ -114,6 +115,21 @@ prepare_terminal (struct exec_ctx *x, struct ocirt_error **err)
   return 0;
 }
 
+/* The exec'd process's own listener fd goes to the agent too, as runc
+   does: through us, since we hold the host's view of listenerPath. */
+static int
+seccomp_handoff (int notify_fd, void *data, struct ocirt_error **err)
+{
+  struct exec_ctx *x = data;
+  int r = sync_send (x->sync_fds[1], SYNC_SECCOMP_FD, 0, NULL, err);
+
+  if (r == 0)
+    r = seccomp_pass_notify_fd (x->sync_fds[1], notify_fd, err);
+  if (r == 0)
+    r = sync_expect (x->sync_fds[1], SYNC_SECCOMP_DONE, err);
+  return r;
+}
+
 static int
 child_setup (struct exec_ctx *x, struct process_exec *e, struct ocirt_error **err)
 {
@@ -145,9 +161,7 @@ child_setup (struct exec_ctx *x, struct process_exec *e, struct ocirt_error **er
       || (r = lsm_apply_selinux (-1, p->selinux_label, err)) < 0)
     return r;
   {
-    /* The listener fd of the exec'd process is closed (runc sends it to
-       listenerPath too: not done yet). */
-    const struct process_seccomp sc = { .filter = x->seccomp };
+    const struct process_seccomp sc = { .filter = x->seccomp, .handoff = seccomp_handoff, .data = x };
     return process_setup (p, x->config->linux_, x->opts->preserve_fds, &sc, e, err);
   }
 }
@@ -158,6 +172,11 @@ exec_child (struct exec_ctx *x)
   _cleanup_error_ struct ocirt_error *err = NULL;
   struct process_exec e = { 0 };
 
+  sigset_t none;
+
+  /* The foreground `exec` blocked its signals for forwarding: not ours. */
+  sigemptyset (&none);
+  (void) sigprocmask (SIG_SETMASK, &none, NULL);
   close (x->sync_fds[0]);
   if (x->pty_peer_fd >= 0)
     close (x->pty_peer_fd);
@@ -218,9 +237,9 @@ release (struct exec_ctx *x, struct ocirt_error **err)
     }
   if (r == 0)
     r = sync_send (x->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
-  if (r < 0)
-    return r;
-  r = sync_receive (x->sync_fds[0], &type, NULL, err);
+  while (r == 0 && (r = sync_receive (x->sync_fds[0], &type, NULL, err)) == 0 && type == SYNC_SECCOMP_FD)
+    r = container_forward_seccomp_fd (x->sync_fds[0], x->config->linux_->seccomp, x->st, STATUS_RUNNING,
+                                      x->pid, err);
   if (r == -EPIPE)
     {
       /* EOF: exec'd. */
@@ -271,22 +290,23 @@ container_exec (const char *root, const struct exec_options *opts, int *ret_stat
   struct exec_ctx x = {
     .opts = opts, .init_pidfd = -1, .sync_fds = { -1, -1 }, .console_fd = -1, .pty_peer_fd = -1, .pidfd = -1
   };
+  struct foreground l = { .sigfd = -1 };
   int pty = -1, r;
 
   r = load (root, &x, err);
+  /* Signals are queued from before the process exists: one sent to us
+     while it is set up reaches it once it runs. */
+  if (r == 0 && !opts->detach)
+    r = foreground_prepare (&l, err);
   if (r == 0 && (r = prepare_terminal (&x, err)) == 0 && (r = sync_pair (x.sync_fds, err)) == 0
       && (r = spawn (&x, err)) == 0 && (r = release (&x, err)) == 0 && x.pty_peer_fd >= 0)
     r = fdpass_receive (x.pty_peer_fd, &pty) < 0 ? ocirt_error_set (err, EIO, "receive the terminal") : 0;
   if (r == 0 && opts->pid_file)
     r = container_write_pid_file (opts->pid_file, x.pid, err);
   if (r == 0 && !opts->detach)
-    {
-      struct foreground l;
-      r = foreground_prepare (&l, x.pid, x.pidfd, pty, err);
-      if (r == 0)
-        r = foreground_wait (&l, ret_status, err);
-      foreground_release (&l);
-    }
+    r = foreground_wait (&l, x.pid, x.pidfd, pty, ret_status, err);
+  if (l.sigfd >= 0)
+    foreground_release (&l);
   if (r < 0 && x.pid > 0)
     {
       (void) kill (x.pid, SIGKILL);

@@ -22,13 +22,13 @@ static const int forwarded_signals[] = { SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIG
                                          SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGALRM };
 
 static int
-block_signals (sigset_t *set, struct ocirt_error **err)
+block_signals (sigset_t *set, sigset_t *saved, struct ocirt_error **err)
 {
   sigemptyset (set);
   sigaddset (set, SIGCHLD);
   for (size_t i = 0; i < ARRAY_SIZE (forwarded_signals); i++)
     sigaddset (set, forwarded_signals[i]);
-  if (sigprocmask (SIG_BLOCK, set, NULL) < 0)
+  if (sigprocmask (SIG_BLOCK, set, saved) < 0)
     return ocirt_error_set (err, errno, "block signals");
   return 0;
 }
@@ -92,6 +92,18 @@ handle_signal (struct foreground *l, int *ret_status)
   return false;
 }
 
+/* What the process wrote last: the kernel hands pty data to the reader
+   asynchronously, so wait a little for it, until the terminal hangs up (EIO
+   once every slave fd is closed) or stays quiet. */
+static void
+drain_pty (struct foreground *l)
+{
+  struct pollfd pfd = { .fd = l->pty, .events = POLLIN };
+
+  while (l->pty >= 0 && poll (&pfd, 1, 100) > 0 && pump (l->pty, STDOUT_FILENO))
+    ;
+}
+
 static int
 run_loop (struct foreground *l, int *ret_status, struct ocirt_error **err)
 {
@@ -101,6 +113,7 @@ run_loop (struct foreground *l, int *ret_status, struct ocirt_error **err)
   if (waitpid (l->pid, &status, WNOHANG) == l->pid)
     {
       *ret_status = WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
+      drain_pty (l);
       return 0;
     }
   for (;;)
@@ -122,32 +135,35 @@ run_loop (struct foreground *l, int *ret_status, struct ocirt_error **err)
         l->stdin_open = false;
       if ((pfd[0].revents & POLLIN) && handle_signal (l, ret_status))
         {
-          /* Drain what the process wrote last. */
-          while (l->pty >= 0 && poll (&pfd[1], 1, 0) > 0 && pump (l->pty, STDOUT_FILENO))
-            ;
+          drain_pty (l);
           return 0;
         }
     }
 }
 
 int
-foreground_prepare (struct foreground *l, pid_t pid, int pidfd, int pty, struct ocirt_error **err)
+foreground_prepare (struct foreground *l, struct ocirt_error **err)
 {
   sigset_t set;
   int r;
 
-  *l = (struct foreground){ .pid = pid, .pidfd = pidfd, .pty = pty, .sigfd = -1, .stdin_open = true };
-  r = block_signals (&set, err);
+  *l = (struct foreground){ .pid = -1, .pidfd = -1, .pty = -1, .sigfd = -1, .stdin_open = true };
+  (void) sigprocmask (SIG_SETMASK, NULL, &l->saved_mask);
+  r = block_signals (&set, &l->saved_mask, err);
   if (r == 0 && (l->sigfd = signalfd (-1, &set, SFD_CLOEXEC)) < 0)
     r = ocirt_error_set (err, errno, "signalfd");
-  if (r == 0 && l->pty >= 0)
-    terminal_enter_raw (l);
   return r;
 }
 
 int
-foreground_wait (struct foreground *l, int *ret_status, struct ocirt_error **err)
+foreground_wait (struct foreground *l, pid_t pid, int pidfd, int pty, int *ret_status,
+                 struct ocirt_error **err)
 {
+  l->pid = pid;
+  l->pidfd = pidfd;
+  l->pty = pty;
+  if (pty >= 0)
+    terminal_enter_raw (l);
   return run_loop (l, ret_status, err);
 }
 
@@ -158,4 +174,6 @@ foreground_release (struct foreground *l)
     (void) tcsetattr (STDIN_FILENO, TCSANOW, &l->saved);
   l->raw = false;
   cleanup_closep (&l->sigfd);
+  /* Signals that came while we were not looking go to their default now. */
+  (void) sigprocmask (SIG_SETMASK, &l->saved_mask, NULL);
 }

@@ -7,6 +7,7 @@
 #include "state.h"
 #include "status.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <termios.h>
@@ -34,6 +35,13 @@ int container_kill_init (const struct container_state *st, struct ocirt_error **
 int container_destroy (int rootfd, const struct container_state *st, const struct oci_config *config,
                        bool poststop, struct ocirt_error **err);
 
+/* Receives a seccomp listener fd that the process on the other end of
+   `sync_fd` announced (SYNC_SECCOMP_FD), hands it to linux.seccomp's
+   listenerPath with the container state (config-linux.md "Seccomp") and
+   answers SYNC_SECCOMP_DONE. */
+int container_forward_seccomp_fd (int sync_fd, const struct oci_seccomp *s, const struct container_state *st,
+                                  enum container_status status, pid_t pid, struct ocirt_error **err);
+
 /* Writes `pid` to `path` (relative to the caller's cwd) atomically: callers
    poll for the file and must never read a partial pid. */
 int container_write_pid_file (const char *path, pid_t pid, struct ocirt_error **err);
@@ -49,15 +57,20 @@ struct foreground
   bool stdin_open; /* stop reading stdin at EOF */
   bool raw;
   struct termios saved;
+  sigset_t saved_mask;
 };
 
-/* Blocks the forwarded signals (call after the process exists: it must not
-   inherit the mask) and puts our terminal in raw mode when there is a pty. */
-int foreground_prepare (struct foreground *l, pid_t pid, int pidfd, int pty, struct ocirt_error **err);
+/* Blocks the forwarded signals into a signalfd, before the process exists,
+   so that none is lost while it is being set up; the process resets its
+   mask before it execs (init_main, exec_child). */
+int foreground_prepare (struct foreground *l, struct ocirt_error **err);
 
-/* Waits for the process, proxying and forwarding; *ret_status is its exit
-   status, 128+N when killed by signal N. */
-int foreground_wait (struct foreground *l, int *ret_status, struct ocirt_error **err);
+/* Waits for the process, proxying its terminal (our stdin in raw mode) and
+   forwarding signals, queued ones too; *ret_status is its exit status,
+   128+N when killed by signal N. */
+int foreground_wait (struct foreground *l, pid_t pid, int pidfd, int pty, int *ret_status,
+                     struct ocirt_error **err);
 
-/* Restores the terminal, closes the signalfd (not pidfd or pty). */
+/* Restores the terminal and the signal mask, closes the signalfd (not the
+   pidfd or pty). */
 void foreground_release (struct foreground *l);

@@ -14,15 +14,17 @@ container_run (const char *root, const struct create_options *opts, bool keep, i
   struct foreground l;
   int r;
 
-  r = container_create (root, opts, &cc, err);
+  r = foreground_prepare (&l, err);
+  if (r == 0)
+    r = container_create (root, opts, &cc, err);
   if (r < 0)
-    return r;
-  /* Signals are blocked only now: the init must not inherit the mask. */
-  r = foreground_prepare (&l, cc.pid, cc.pidfd, cc.pty_master, err);
+    {
+      foreground_release (&l);
+      return r;
+    }
+  r = container_start (root, opts->id, err);
   if (r == 0)
-    r = container_start (root, opts->id, err);
-  if (r == 0)
-    r = foreground_wait (&l, ret_status, err);
+    r = foreground_wait (&l, cc.pid, cc.pidfd, cc.pty_master, ret_status, err);
   foreground_release (&l);
   if (!keep || r < 0)
     {

@@ -78,7 +78,7 @@ add_env (struct oci_process *p, char *const *env, size_t n)
 static int
 parse_user (const char *s, struct oci_user *u, struct ocirt_error **err)
 {
-  unsigned long uid, gid = 0;
+  unsigned long uid, gid = u->gid; /* runc: without :GID the process keeps its gid */
   char *end;
 
   errno = 0;
@@ -145,13 +145,15 @@ apply_overrides (struct oci_process *p, const struct exec_options *o, struct oci
         return r;
       if (o->additional_gids_len)
         {
-          uint32_t *gids = malloc (o->additional_gids_len * sizeof *gids);
+          /* Added to the process's own, as runc does. */
+          size_t n = p->user->additional_gids_len + o->additional_gids_len;
+          uint32_t *gids = realloc (p->user->additional_gids, n * sizeof *gids);
           if (gids == NULL)
             return ocirt_error_set (err, ENOMEM, "exec");
-          memcpy (gids, o->additional_gids, o->additional_gids_len * sizeof *gids);
-          free (p->user->additional_gids);
+          memcpy (gids + p->user->additional_gids_len, o->additional_gids,
+                  o->additional_gids_len * sizeof *gids);
           p->user->additional_gids = gids;
-          p->user->additional_gids_len = o->additional_gids_len;
+          p->user->additional_gids_len = n;
         }
     }
   p->terminal = o->tty;

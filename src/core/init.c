@@ -228,8 +228,13 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
     return r;
   if (chdir (a->bundle) < 0)
     return ocirt_error_set (err, errno, "chdir to the bundle `%s`", a->bundle);
-  if ((r = rootfs_setup (c, a->rootfs, &s->rootfs, err)) < 0 || (r = run_create_hooks (a, s, err)) < 0
-      || (r = rootfs_pivot (s->rootfs, a->no_pivot, err)) < 0)
+  if ((r = rootfs_setup (c, a->rootfs, &s->rootfs, err)) < 0)
+    return r;
+  /* createContainer hooks run in the rootfs, as with runc (they use
+     relative paths such as ./lib). */
+  if (chdir (a->rootfs) < 0)
+    return ocirt_error_set (err, errno, "chdir to the rootfs `%s`", a->rootfs);
+  if ((r = run_create_hooks (a, s, err)) < 0 || (r = rootfs_pivot (s->rootfs, a->no_pivot, err)) < 0)
     return r;
   if (a->console_socket_fd >= 0 && c->process && c->process->terminal && (r = setup_console (a, s, err)) < 0)
     return r;
@@ -300,6 +305,11 @@ init_main (const struct init_args *a)
 {
   _cleanup_error_ struct ocirt_error *err = NULL;
   struct init_state s = { .proc_fd = -1 };
+  sigset_t none;
+
+  /* A foreground `run` blocked its signals for forwarding: not ours. */
+  sigemptyset (&none);
+  (void) sigprocmask (SIG_SETMASK, &none, NULL);
 
   for (size_t i = 0; i < ARRAY_SIZE (a->state_fds); i++)
     close (a->state_fds[i]);

@@ -77,7 +77,9 @@ process_setup (const struct oci_process *p, const struct oci_linux *linux_, int 
   const char *cwd = p->cwd ? p->cwd : "/";
   int r, cwd_r;
 
-  if ((r = set_attributes (p, linux_, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0)
+  /* fds first: a profile may well not allow close_range. */
+  if ((r = set_attributes (p, linux_, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0
+      || (r = process_close_fds (3 + preserve_fds, err)) < 0)
     return r;
   /* Without no_new_privs the kernel wants CAP_SYS_ADMIN for seccomp; the
      user change clears the effective capabilities. */
@@ -98,5 +100,5 @@ process_setup (const struct oci_process *p, const struct oci_linux *linux_, int 
      filter, the less the profile has to allow. */
   if (p->no_new_privileges && (r = load_seccomp (seccomp, err)) < 0)
     return r;
-  return process_close_fds (3 + preserve_fds, err);
+  return 0;
 }

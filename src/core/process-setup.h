@@ -30,11 +30,12 @@ struct process_seccomp
 
 /* Gives the calling process every attribute of `p` (and of `linux_`:
    personality, memory policy), in runc's order: privileged settings,
-   bounding set, user change keeping capabilities, cwd and executable checked
-   as that user, capability sets, no_new_privs, fds above 2 + preserve_fds
-   marked close-on-exec; the seccomp filter (`seccomp` may be NULL) as late
-   as the kernel allows: after no_new_privs, or, without it, while
-   CAP_SYS_ADMIN is still effective (before the user change), as runc does.
+   bounding set, fds above 2 + preserve_fds marked close-on-exec, user change
+   keeping capabilities, cwd (as root, then as the user if refused) and
+   executable, capability sets, no_new_privs; the seccomp filter (`seccomp`
+   may be NULL) as late as the kernel allows: after no_new_privs, or,
+   without it, while CAP_SYS_ADMIN is still effective (before the user
+   change), as runc does.
    Used by the init and by `exec`. */
 int process_setup (const struct oci_process *p, const struct oci_linux *linux_, int preserve_fds,
                    const struct process_seccomp *seccomp, struct process_exec *ret, struct ocirt_error **err);

@@ -126,7 +126,8 @@ connect_listener (const char *path, struct ocirt_error **err)
   if (fd < 0)
     return ocirt_error_set (err, errno, "linux.seccomp.listenerPath: socket");
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return ocirt_error_set (err, errno, "linux.seccomp.listenerPath: connect to `%s`", path);
+    return ocirt_error_set (err, errno,
+                            "linux.seccomp.listenerPath: failed to connect with seccomp agent `%s`", path);
   return TAKE_FD (fd);
 }
 

@@ -256,7 +256,7 @@ check_syscall (const struct oci_seccomp *s, size_t i, struct ocirt_error **err)
      the same). */
   for (size_t j = 0; strcmp (sc->action, "SCMP_ACT_NOTIFY") == 0 && j < sc->names_len; j++)
     if (strcmp (STR (sc->names[j]), "write") == 0)
-      return FAIL ("linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for write", i);
+      return FAIL ("linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the write syscall", i);
   for (size_t j = 0; j < sc->args_len; j++)
     {
       if (sc->args[j].index > 5)

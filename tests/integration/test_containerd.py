@@ -18,18 +18,13 @@ import shutil
 import tempfile
 import uuid
 import warnings
-from pathlib import Path
 
 import pytest
 
-from helpers.clients import (Containerd, Runtime, busybox_rootfs_tar, cgroup_file, run_in_pty, wait_until,
-                             write_oci_archive)
+from helpers.clients import (Containerd, Runtime, busybox_rootfs_tar, cgroup_file, run_cmd, run_in_pty, srcdir,
+                             wait_until, write_oci_archive)
 
 pytestmark = pytest.mark.needs_root
-
-
-def _srcdir():
-    return Path(os.environ.get("OCIRT_SRCDIR") or Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +35,7 @@ def containerd(tmp_path_factory, ocirt):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (contrib/bootstrap installs it)")
     work = tmp_path_factory.mktemp("containerd")
-    archive = write_oci_archive(busybox_rootfs_tar(_srcdir(), ocirt, work), work / "busybox-oci.tar")
+    archive = write_oci_archive(busybox_rootfs_tar(srcdir(), ocirt, work), work / "busybox-oci.tar")
     # Unix socket paths are short (108 bytes): not under pytest's tmp dir.
     cd = Containerd(tempfile.mkdtemp(prefix="ocirt-cd."))
     try:
@@ -157,7 +152,7 @@ def test_run_detached_list_kill_delete(ctr):
 def test_task_kill_all_and_force_delete(ctr):
     cid = ctr.detached("sleep", "1000")
     pid, _ = ctr.task(cid)
-    ctr.ok("task", "exec", "--detach", "--exec-id", "bg", cid, "sleep", "999")
+    ctr.ok(*ctr.cd.exec_argv("--detach", "--exec-id", "bg", cid, "sleep", "999"))
     ctr.ok("task", "delete", "--force", cid)
     assert wait_until(lambda: not os.path.exists(f"/proc/{pid}")), ctr.calls()
     assert ctr.task(cid) is None
@@ -166,12 +161,12 @@ def test_task_kill_all_and_force_delete(ctr):
 
 def test_task_exec(ctr):
     cid = ctr.detached("sleep", "1000")
-    r = ctr.ok("task", "exec", "--exec-id", "e1", cid, "sh", "-c", "echo exec:$(cat /proc/1/comm)")
+    r = ctr.ok(*ctr.cd.exec_argv("--exec-id", "e1", cid, "sh", "-c", "echo exec:$(cat /proc/1/comm)"))
     assert r.stdout == "exec:sleep\n", r
-    r = ctr("task", "exec", "--exec-id", "e2", cid, "sh", "-c", "exit 5")
+    r = ctr(*ctr.cd.exec_argv("--exec-id", "e2", cid, "sh", "-c", "exit 5"))
     assert r.rc == 5, f"{r}\n{ctr.calls()}"
-    r = ctr.ok("task", "exec", "--exec-id", "e3", "--user", "65534", "--cwd", "/tmp", cid, "sh", "-c",
-               "echo $(id -u) $PWD")
+    r = ctr.ok(*ctr.cd.exec_argv("--exec-id", "e3", "--user", "65534", "--cwd", "/tmp", cid, "sh", "-c",
+                                   "echo $(id -u) $PWD"))
     assert r.stdout == "65534 /tmp\n", r
     assert " exec --process " in ctr.calls() and "--detach" in ctr.calls(), ctr.calls()
 
@@ -185,7 +180,7 @@ def test_pause_and_resume(ctr):
     ctr.ok("task", "resume", cid)
     assert ctr.task(cid)[1] == "RUNNING"
     assert cgroup_file(pid, "freezer", "freezer.state", "cgroup.freeze") in ("THAWED", "0")
-    ctr.ok("task", "exec", "--exec-id", "after", cid, "true")
+    ctr.ok(*ctr.cd.exec_argv("--exec-id", "after", cid, "true"))
 
 
 def test_run_with_a_terminal(ctr):
@@ -209,7 +204,8 @@ def test_task_ps(ctr):
     cid = ctr.detached("sh", "-c", "sleep 1000 & wait")
     pid, _ = ctr.task(cid)
     assert wait_until(lambda: len(ctr.ok("task", "ps", cid).stdout.split("\n")) >= 4), ctr.calls()
-    pids = [int(line.split()[0]) for line in ctr.ok("task", "ps", cid).stdout.splitlines()[1:] if line.strip()]
+    lines = ctr.ok("task", "ps", cid).stdout.splitlines()[1:]
+    pids = [int(line.split()[0]) for line in lines if line.strip()]
     assert pid in pids and len(pids) == 2, pids
     assert " ps --format json " in ctr.calls(), ctr.calls()
 
@@ -242,3 +238,68 @@ def test_mounts(ctr, tmp_path):
     assert (r.rc, r.stdout) == (0, "from the host\nro-refused\n"), f"{r}\n{ctr.calls()}"
     assert (rw / "out").read_text() == "out\n"
     assert not (ro / "x").exists()
+
+
+def test_no_fd_reaches_the_container(ctr):
+    # The shim runs the runtime with its own listening socket as fd 3.
+    r = ctr.run("ls", "/proc/self/fd")
+    assert (r.rc, r.stdout.split()) == (0, ["0", "1", "2", "3"]), f"{r}\n{ctr.calls()}"
+    assert " fd 3 -> socket:" in ctr.calls(), ctr.calls()
+
+
+def test_exec_with_a_terminal(ctr):
+    cid = ctr.detached("sleep", "1000")
+    argv = ["ctr", "--address", ctr.cd.address, "--namespace", ctr.cd.NAMESPACE]
+    argv += ctr.cd.exec_argv("-t", "--exec-id", "tty1", cid, "sh", "-c", "tty; exit 4")
+    rc, out = run_in_pty(argv, timeout=60)
+    assert rc == 4 and "/dev/pts/" in out, f"exit status {rc}, output {out!r}\n{ctr.calls()}"
+    assert re.search(r" exec --process \S+ --console-socket ", ctr.calls()), ctr.calls()
+
+
+def test_process_settings(ctr):
+    status = '$(grep -E "NoNewPrivs|CapEff|Seccomp:" /proc/self/status | cut -f2 | xargs)'
+    script = f'echo "$GREETING|$PWD|{status}"; touch /x 2>/dev/null || echo read-only'
+    r = ctr.run("sh", "-c", script, options=("--env", "GREETING=hi there", "--cwd", "/tmp", "--read-only",
+                                            "--cap-drop", "CAP_CHOWN", "--seccomp"))
+    assert r.rc == 0, f"{r}\n{ctr.calls()}"
+    greeting, cwd, status = r.stdout.split("\n")[0].split("|")
+    caps, nnp, seccomp = status.split()
+    assert (greeting, cwd, nnp, seccomp) == ("hi there", "/tmp", "1", "2"), r
+    assert int(caps, 16) & 1 == 0 and int(caps, 16) & (1 << 1), f"CAP_CHOWN dropped, others kept: {caps}"
+    assert r.stdout.split("\n")[1] == "read-only", r
+
+
+def test_privileged(ctr):
+    r = ctr.run("sh", "-c", "grep -E 'CapEff|Seccomp:' /proc/self/status; ls /dev | wc -l",
+                options=("--privileged",))
+    assert r.rc == 0, f"{r}\n{ctr.calls()}"
+    lines = r.stdout.split("\n")
+    with open("/proc/self/status") as f:
+        bounding = int(f.read().split("CapBnd:")[1].split()[0], 16)
+    assert int(lines[0].split()[1], 16) == bounding, r
+    assert lines[1].split() == ["Seccomp:", "0"], r
+    assert int(lines[2]) > 20, "a privileged container sees the host's devices"
+
+
+def test_join_a_namespace_by_path(ctr):
+    first = ctr.detached("sleep", "1000")
+    pid, _ = ctr.task(first)
+    netns = os.readlink(f"/proc/{pid}/ns/net")
+    r = ctr.run("readlink", "/proc/self/ns/net", options=("--with-ns", f"network:/proc/{pid}/ns/net"))
+    assert (r.rc, r.stdout.strip()) == (0, netns), f"{r}\n{ctr.calls()}"
+
+
+def test_contrib_containerd_config(tmp_path):
+    # containerd parses contrib/containerd-config.toml and keeps the runtime
+    # entry with its options (the CRI plugin that uses it is not started).
+    if shutil.which("containerd") is None:
+        pytest.skip("containerd is not installed (contrib/bootstrap installs it)")
+    r = run_cmd(["containerd", "--config", srcdir() / "contrib" / "containerd-config.toml", "config", "dump"],
+                cwd=tmp_path, timeout=30)
+    assert r.rc == 0, r
+    dump = r.stdout
+    table = '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirt]'
+    assert table in dump, dump
+    section = dump[dump.index(table):]
+    assert 'runtime_type = "io.containerd.runc.v2"' in section
+    assert 'BinaryName = "/usr/local/bin/ocirt"' in section

@@ -11,6 +11,7 @@ from /proc/<init pid>."""
 import fcntl
 import json
 import os
+import pty
 import select
 import signal
 import subprocess
@@ -73,7 +74,9 @@ def host_status(pid):
 
 
 def host_ns(pid):
-    return {kind: os.readlink(f"/proc/{pid}/ns/{kind}") for kind in NAMESPACES}
+    """{kind: "kind:[inode]"} of the namespaces of PID (those the kernel has)."""
+    return {kind: os.readlink(f"/proc/{pid}/ns/{kind}") for kind in NAMESPACES
+            if os.path.exists(f"/proc/self/ns/{kind}")}
 
 
 def host_cgroup_lines(pid):
@@ -152,7 +155,7 @@ def test_joins_every_namespace_of_the_container(run, bundle, container_id):
 
     seen = probe(run, container_id, "ns")
 
-    for kind in NAMESPACES:
+    for kind in want:
         assert seen[kind] == want[kind], f"{kind}: exec'd process in {seen[kind]}, init in {want[kind]}"
     assert seen["pid_for_children"] == want["pid"]
 
@@ -171,6 +174,61 @@ def test_joins_namespace_the_container_joined(run, make_bundle, harness):
 
     assert seen["net"] == host_ns(init1)["net"]
     assert seen["mnt"] == host_ns(init2)["mnt"]
+
+
+@pytest.fixture
+def searchable_bundle(bundle):
+    """The bundle with o+x on every directory up to /: the container's root
+    is an unprivileged host uid that must reach its rootfs."""
+    changed = []
+    d = bundle.rootfs
+    while d != d.parent:
+        mode = d.stat().st_mode & 0o7777
+        if mode & 0o001 == 0:
+            changed.append((d, mode))
+            os.chmod(d, mode | 0o001)
+        d = d.parent
+    yield bundle
+    for d, mode in changed:
+        os.chmod(d, mode)
+
+
+def test_joins_a_user_namespace(run, searchable_bundle, container_id, tmp_path):
+    bundle = searchable_bundle
+    bundle.add_namespace("user")
+    bundle.set("linux.uidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    bundle.set("linux.gidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    init = start(run, bundle, container_id)
+    assert host_ns(init)["user"] != host_ns(os.getpid())["user"]
+
+    seen = probe(run, container_id, "ns")
+    assert seen["user"] == host_ns(init)["user"]
+    ids = probe(run, container_id, "ids")
+    assert (ids["uid"], ids["gid"]) == (0, 0)
+
+    pid_file = tmp_path / "exec.pid"
+    r = run("exec", "-d", "--pid-file", pid_file, "-u", "1000:1000", container_id, "sleep", "1000")
+    assert r.rc == 0, r.stderr
+    host = host_status(read_pid_file(pid_file))
+    # uid 1000 inside is 101000 outside, through the container's mapping.
+    assert host["Uid"].split()[0] == "101000", host["Uid"]
+    assert host["Gid"].split()[0] == "101000", host["Gid"]
+
+
+def test_joins_a_time_namespace(run, bundle, container_id):
+    if not os.path.exists("/proc/self/ns/time"):
+        pytest.skip("the kernel has no time namespaces")
+    bundle.add_namespace("time")
+    bundle.set("linux.timeOffsets", {"boottime": {"secs": 86400 * 10, "nanosecs": 0}})
+    init = start(run, bundle, container_id)
+
+    seen = probe(run, container_id, "ns")
+    uptime = float(probe(run, container_id, "read", "/proc/uptime")["content"].split()[0])
+
+    assert seen["time"] == host_ns(init)["time"]
+    with open("/proc/uptime") as f:
+        host_uptime = float(f.read().split()[0])
+    assert uptime > host_uptime + 86400 * 9, (uptime, host_uptime)
 
 
 def test_joins_the_cgroup_of_the_container(run, bundle, container_id):
@@ -563,6 +621,39 @@ def test_tty_foreground_under_a_pty(ocirt, root, bundle, run, container_id):
     assert "not a tty" not in text
 
 
+def test_tty_foreground_output_of_a_quick_process_is_kept(ocirt, root, bundle, run, container_id, tmp_path):
+    """A process that writes and exits at once: its output still reaches the
+    terminal, every time (a race between its exit and the relay loses it;
+    --pid-file widens the window between the start and the relay)."""
+    start(run, bundle, container_id)
+    lost = []
+    runs = 30
+    for i in range(runs):
+        pid, master = pty.fork()
+        if pid == 0:
+            try:
+                os.execv(ocirt, [ocirt, "--root", str(root), "exec", "-t", "--pid-file", str(tmp_path / "p"),
+                                 container_id, "sh", "-c", f"echo quick-{i}; exit 5"])
+            finally:
+                os._exit(127)
+        try:
+            out = b""
+            deadline = time.monotonic() + 15
+            while True:
+                out += drain(master, 0.05)
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                assert time.monotonic() < deadline, "ocirt exec -t did not exit"
+            out += drain(master)
+        finally:
+            os.close(master)
+        assert os.waitstatus_to_exitcode(status) == 5, out
+        if f"quick-{i}".encode() not in out:
+            lost.append(i)
+    assert lost == [], f"the output of runs {lost} of {runs} never reached the terminal"
+
+
 def test_tty_foreground_without_a_terminal_on_stdin(run, bundle, container_id):
     """exec -t from a script (stdio not a terminal): the pty output is
     relayed to ocirt's stdout and the exit status propagates."""
@@ -584,11 +675,21 @@ def test_without_tty_stdio_is_not_a_terminal(run, bundle, container_id):
 # refusals
 
 
-def test_refused_in_a_created_container(run, bundle, container_id):
+def test_exec_in_a_created_container(run, bundle, container_id):
+    """runc lets exec into a created container: the init has set everything
+    up and waits for `start`; the exec'd process is in its namespaces."""
     bundle.args("sleep", "1000").write()
-    assert run("create", "--bundle", bundle, container_id).rc == 0
-    r = run("exec", container_id, "true")
-    assert_refused(r, "created")
+    r = run("create", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    init = state(run, container_id)["pid"]
+
+    seen = probe(run, container_id, "ns")
+
+    for kind in ("ipc", "mnt", "net", "pid", "uts"):
+        assert seen[kind] == host_ns(init)[kind], kind
+    assert state(run, container_id)["status"] == "created", "exec must not start the container"
+    assert run("start", container_id).rc == 0
+    assert state(run, container_id)["status"] == "running"
 
 
 def test_refused_in_a_stopped_container(run, bundle, container_id):

@@ -40,16 +40,17 @@ class Result(namedtuple("Result", "rc stdout stderr")):
         return f"exit status {self.rc}\nstdout: {self.stdout!r}\nstderr: {self.stderr!r}"
 
 
-def run_cmd(argv, timeout=STEP_TIMEOUT, env=None, input=None, cwd=None):
+def run_cmd(argv, timeout=STEP_TIMEOUT, env=None, input=None, cwd=None, pass_fds=()):
     """Runs argv under timeout(1) (which kills the whole step if it hangs);
     stdout and stderr go to files, not pipes, so a process that keeps them
     open (a container, a shim, conmon) cannot hold the call up."""
     argv = ["timeout", "-k", "5", str(timeout)] + [str(a) for a in argv]
     with open(os.devnull, "rb") as null, \
             _tempfile() as out, _tempfile() as err:
-        p = subprocess.run(argv, stdin=subprocess.PIPE if input is not None else null, stdout=out,
-                           stderr=err, env=env, cwd=cwd, input=input.encode() if input else None,
-                           timeout=timeout + 15)
+        stdin = {} if input is not None else {"stdin": null}
+        p = subprocess.run(argv, stdout=out, stderr=err, env=env, cwd=cwd,
+                           input=input.encode() if input is not None else None,
+                           timeout=timeout + 15, pass_fds=pass_fds, **stdin)
         out.seek(0)
         err.seek(0)
         return Result(p.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
@@ -59,6 +60,11 @@ def _tempfile():
     import tempfile
 
     return tempfile.TemporaryFile()
+
+
+def srcdir():
+    """The source tree (for contrib/make-bundle)."""
+    return Path(os.environ.get("OCIRT_SRCDIR") or Path(__file__).resolve().parents[3])
 
 
 # --------------------------------------------------------------------------
@@ -138,7 +144,9 @@ WRAPPER = r"""#!/bin/bash
 target=@TARGET@
 log=@LOG@
 n=$(date +%s.%N)
-fds=$(for fd in /proc/$$/fd/*; do f=${fd##*/}; [[ $f == 255 ]] || printf ' fd %s -> %s\n' "$f" "$(readlink "$fd")"; done)
+fds=$(for fd in /proc/$$/fd/*; do
+  f=${fd##*/}; [[ $f == 255 ]] || printf ' fd %s -> %s\n' "$f" "$(readlink "$fd")"
+done)
 {
   echo "=== $n pid=$$ cwd=$(pwd)"
   printf 'argv:'; printf ' %q' "$(basename "$0")" "$@"; echo
@@ -287,25 +295,16 @@ def umount_under(path):
     return points
 
 
-def kill_pid(pid, timeout=10):
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
+def stop_process(proc, timeout=10):
+    """SIGTERM to a child we started (a Popen), SIGKILL after `timeout`."""
+    if proc.poll() is not None:
         return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return
-        except ChildProcessError:
-            if not os.path.exists(f"/proc/{pid}"):
-                return
-        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
     try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def run_in_pty(argv, timeout=STEP_TIMEOUT, env=None):
@@ -378,21 +377,52 @@ def cgroup_file(pid, controller, v1_name, v2_name):
 # --------------------------------------------------------------------------
 # Podman
 
-PODMAN_CONF = """\
-# Private containers.conf of the client tests (CONTAINERS_CONF).
-[containers]
-# The test machine's root may lack CAP_SYS_RESOURCE: Podman's default of
-# 1048576 for both would be refused by every runtime.
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-log_driver = "k8s-file"
-netns = "none"
+# The private containers.conf of the client tests (CONTAINERS_CONF).
+PODMAN_CONF = {
+    "containers": {
+        # The test machine's root may lack CAP_SYS_RESOURCE: Podman's default
+        # of 1048576 for both would be refused by every runtime.
+        "default_ulimits": ["nofile=1024:1024", "nproc=4096:4096"],
+        "log_driver": "k8s-file",
+        "netns": "none",
+    },
+    "engine": {
+        "cgroup_manager": "cgroupfs",
+        "events_logger": "file",
+        # --log-format=json --log FILE are only passed to the runtimes named here.
+        "runtime_supports_json": ["crun", "runc", "kata", "runsc", "krun", "ocirt"],
+    },
+}
 
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-# --log-format=json --log FILE are only passed to the runtimes named here.
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocirt"]
-"""
+
+def merge_conf(base, extra):
+    """`extra` (parsed TOML) merged into a copy of `base`, table by table."""
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_conf(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def toml_dumps(conf, prefix=""):
+    """TOML for tables of strings, numbers, booleans and lists of them."""
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return str(v)
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return json.dumps(str(v))
+
+    lines = [f"{k} = {value(v)}" for k, v in conf.items() if not isinstance(v, dict)]
+    for k, v in conf.items():
+        if isinstance(v, dict):
+            name = f"{prefix}.{k}" if prefix else k
+            lines += ["", f"[{name}]", toml_dumps(v, name)]
+    return "\n".join(lines) + "\n"
 
 
 class Podman:
@@ -407,19 +437,25 @@ class Podman:
         self.binary = shutil.which("podman")
         for d in ("root", "runroot", "tmp"):
             (self.workdir / d).mkdir(parents=True, exist_ok=True)
-        self.conf = self.workdir / "containers.conf"
-        self.conf.write_text(PODMAN_CONF)
+        self.conf = self.write_conf("containers.conf")
         self.env = dict(os.environ, CONTAINERS_CONF=str(self.conf), TMPDIR=str(self.workdir / "tmp"))
         self.env.pop("NOTIFY_SOCKET", None)
         self.globals = GlobalLeftovers(self.GLOBAL_PATHS, ["libpod_parent"])
+
+    def write_conf(self, name, extra=None):
+        """workdir/name: the private containers.conf, with `extra` merged in."""
+        path = self.workdir / name
+        path.write_text(toml_dumps(merge_conf(PODMAN_CONF, extra or {})))
+        return path
 
     def argv(self, *args):
         return [self.binary, "--root", self.workdir / "root", "--runroot", self.workdir / "runroot",
                 "--tmpdir", self.workdir / "tmp", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
                 "--storage-driver", "vfs"] + list(args)
 
-    def __call__(self, *args, timeout=STEP_TIMEOUT, input=None):
-        return run_cmd(self.argv(*args), timeout=timeout, env=self.env, input=input)
+    def __call__(self, *args, timeout=STEP_TIMEOUT, input=None, pass_fds=(), conf=None):
+        env = dict(self.env, CONTAINERS_CONF=str(conf)) if conf else self.env
+        return run_cmd(self.argv(*args), timeout=timeout, env=env, input=input, pass_fds=pass_fds)
 
     def import_image(self, tar, name=IMAGE):
         r = self("import", tar, name, timeout=120)
@@ -492,7 +528,8 @@ class Containerd:
     def start(self, timeout=30):
         log = open(self.workdir / "containerd.log", "wb")
         self.proc = subprocess.Popen(["containerd", "--config", str(self.conf)], stdin=subprocess.DEVNULL,
-                                     stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+                                     stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                     start_new_session=True)
         log.close()
         ok = wait_until(lambda: self.proc.poll() is not None or self("version", timeout=5).rc == 0,
                         timeout=timeout, interval=0.1)
@@ -517,6 +554,10 @@ class Containerd:
         return ["run", "--snapshotter", "native", "--fifo-dir", self.fifo_dir, "--runc-binary", runtime.path,
                 "--runc-root", self.workdir / f"runtime-root-{runtime.name}"] + list(args)
 
+    def exec_argv(self, *args):
+        """`ctr task exec` with its fifos in the private dir."""
+        return ["task", "exec", "--fifo-dir", self.fifo_dir] + list(args)
+
     def remove(self, cid):
         self("task", "kill", "--all", "--signal", "SIGKILL", cid, timeout=20)
         self("task", "delete", "--force", cid, timeout=30)
@@ -529,7 +570,9 @@ class Containerd:
             r = self("containers", "list", "--quiet", timeout=10)
             for cid in r.stdout.split():
                 self.remove(cid)
-            kill_pid(self.proc.pid)
+            stop_process(self.proc)
+        elif self.proc is not None:
+            self.proc.wait()
         self.proc = None
         left += [f"mount {m}" for m in umount_under(self.workdir)]
         left += [f"cgroup {c}" for c in self.globals.cleanup()]
