@@ -270,7 +270,7 @@ hooks_run (const struct oci_hook *hooks, size_t n, const char *kind, const char 
     {
       log_debug ("running %s hook #%zu: %s", kind, i, hooks[i].path ? hooks[i].path : "");
       if (run_hook (&hooks[i], state_json, err) < 0)
-        return ocirt_error_prefix (err, "error running %s hook #%zu (%s)", kind, i,
+        return ocirt_error_prefix (err, "error running hook #%zu (%s: %s)", i, kind,
                                    hooks[i].path ? hooks[i].path : "");
     }
   return 0;

@@ -168,7 +168,7 @@ test_failures (void **state)
     _cleanup_error_ struct ocirt_error *err = NULL;
     struct oci_hook hooks[3] = { { .path = ok }, { .path = three }, { .path = after } };
     assert_int_equal (hooks_run (hooks, 3, "prestart", "{}", &err), -EIO);
-    snprintf (expected, sizeof expected, "prestart hook #1 (%s): exited with status 3", three);
+    snprintf (expected, sizeof expected, "error running hook #1 (prestart: %s): exited with status 3", three);
     assert_string_equal (err->msg, expected);
     assert_int_equal (access (marker + strlen ("/usr/bin/touch "), F_OK), -1); /* stopped at the failure */
   }
@@ -176,15 +176,17 @@ test_failures (void **state)
     _cleanup_error_ struct ocirt_error *err = NULL;
     struct oci_hook h = { .path = killed };
     assert_int_equal (hooks_run (&h, 1, "poststop", "{}", &err), -EIO);
-    snprintf (expected, sizeof expected, "poststop hook #0 (%s): killed by signal SIGKILL", killed);
+    snprintf (expected, sizeof expected, "error running hook #0 (poststop: %s): killed by signal SIGKILL",
+              killed);
     assert_string_equal (err->msg, expected);
   }
   {
     _cleanup_error_ struct ocirt_error *err = NULL;
     struct oci_hook h = { .path = "/nonexistent/hook" };
     assert_int_equal (hooks_run (&h, 1, "createContainer", "{}", &err), -ENOENT);
-    assert_string_equal (err->msg,
-                         "createContainer hook #0 (/nonexistent/hook): execve: No such file or directory");
+    assert_string_equal (
+        err->msg,
+        "error running hook #0 (createContainer: /nonexistent/hook): execve: No such file or directory");
   }
   {
     _cleanup_error_ struct ocirt_error *err = NULL;
@@ -216,7 +218,8 @@ test_timeout (void **state)
   clock_gettime (CLOCK_MONOTONIC, &t0);
   assert_int_equal (hooks_run (&h, 1, "startContainer", "{}", &err), -ETIMEDOUT);
   assert_true (seconds_since (&t0) >= 0.9 && seconds_since (&t0) < 10);
-  snprintf (expected, sizeof expected, "startContainer hook #0 (%s): timed out after 1 s", slow);
+  snprintf (expected, sizeof expected, "error running hook #0 (startContainer: %s): timed out after 1 s",
+            slow);
   assert_string_equal (err->msg, expected);
 }
 

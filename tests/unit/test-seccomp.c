@@ -799,8 +799,9 @@ test_notify_errors (void **state)
   _cleanup_free_ char *out = NULL;
 
   assert_true (seccomp_send_notify_fd ("/nonexistent-ocirt/agent.sock", NULL, 0, "{}", 1, &err) < 0);
-  assert_non_null (
-      strstr (err->msg, "linux.seccomp.listenerPath: connect to `/nonexistent-ocirt/agent.sock`"));
+  assert_non_null (strstr (
+      err->msg,
+      "linux.seccomp.listenerPath: failed to connect with seccomp agent `/nonexistent-ocirt/agent.sock`"));
   assert_true (seccomp_process_state_json (NULL, 1, "{\"id\":", &out, &err2) < 0);
   assert_null (out);
 }

@@ -612,7 +612,7 @@ test_seccomp (void **state)
     { SC (ALLOW
           ", \"listenerPath\": \"/run/s\", \"syscalls\": [{\"names\": [\"read\", \"write\"], \"action\": "
           "\"SCMP_ACT_NOTIFY\"}]"),
-      "SCMP_ACT_NOTIFY cannot be used for write" },
+      "SCMP_ACT_NOTIFY cannot be used for the write syscall" },
     { SC (ALLOW ", \"listenerPath\": \"run/s\""), "linux.seccomp.listenerPath: must be an absolute path" },
     { SC (ALLOW ", \"listenerMetadata\": \"m\""), "linux.seccomp.listenerMetadata" },
   };
