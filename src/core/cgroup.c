@@ -382,7 +382,7 @@ cgroup_update (const char *path, const struct oci_resources *res, struct ocirt_e
   /* Device rules are left alone: rewriting them would briefly deny every
      device to running processes. */
   struct apply_args a = { .res = res, .update = true };
-  int r = spec_validate_resources (res, "resources", err);
+  int r = spec_validate_resources (res, SPEC_UPDATE_PREFIX, err);
 
   return r < 0 ? r : for_each_hier (path, false, apply_one, &a, err);
 }

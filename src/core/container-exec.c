@@ -151,6 +151,7 @@ child_setup (struct exec_ctx *x, struct process_exec *e, struct ocirt_error **er
     {
       _cleanup_close_ int master = -1, slave = -1;
       if ((r = terminal_open_pty (&master, &slave, err)) < 0
+          || (r = terminal_give_to_user (slave, p->user, err)) < 0
           || (r = terminal_send_fd (x->console_fd, master, err)) < 0
           || (r = terminal_make_controlling (slave, err)) < 0)
         return r;

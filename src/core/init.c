@@ -187,6 +187,8 @@ setup_console (const struct init_args *a, struct init_state *s, struct ocirt_err
   int r;
 
   r = terminal_open_pty (&master, &slave, err);
+  if (r == 0)
+    r = terminal_give_to_user (slave, a->config->process->user, err);
   if (r == 0 && size)
     r = terminal_set_size (slave, size->height, size->width, err);
   if (r == 0)

@@ -390,9 +390,10 @@ check_memory (const struct oci_memory *m, const char *pfx, struct ocirt_error **
       return FAIL ("%s.memory.%s: %" PRId64 " is below -1", pfx, limits[i].name, limits[i].value);
   if (m->swap_present && m->swap > 0)
     {
-      if (!m->limit_present || m->limit <= 0)
+      /* `update --memory-swap` alone keeps the limit the cgroup has. */
+      if ((!m->limit_present || m->limit <= 0) && strcmp (pfx, SPEC_UPDATE_PREFIX) != 0)
         return FAIL ("%s.memory.swap: a swap limit needs a memory limit", pfx);
-      if (m->swap < m->limit)
+      if (m->limit_present && m->limit > 0 && m->swap < m->limit)
         return FAIL ("%s.memory.swap: %" PRId64 " is below memory.limit %" PRId64
                      " (swap counts memory+swap)",
                      pfx, m->swap, m->limit);

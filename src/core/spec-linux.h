@@ -10,4 +10,7 @@ int spec_validate_linux (const struct oci_linux *l, struct ocirt_error **err);
 
 /* Checks linux.resources (also what `update --resources` takes); messages
    name fields under `prefix` ("linux.resources"). */
+/* The prefix `update` checks its document with: some rules differ there
+   (a swap limit may come without a memory limit, the cgroup has one). */
+#define SPEC_UPDATE_PREFIX "resources"
 int spec_validate_resources (const struct oci_resources *r, const char *prefix, struct ocirt_error **err);

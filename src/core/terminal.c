@@ -339,3 +339,13 @@ terminal_proxy (int master, struct ocirt_error **err)
 {
   return terminal_proxy_fds (master, STDIN_FILENO, STDOUT_FILENO, err);
 }
+
+int
+terminal_give_to_user (int slave, const struct oci_user *user, struct ocirt_error **err)
+{
+  /* By fd: the pts node is in the container's devpts, never re-resolved.
+     The group stays devpts's gid= (tty), as runc leaves it. */
+  if (user && user->uid != 0 && fchown (slave, user->uid, (gid_t) -1) < 0)
+    return ocirt_error_set (err, errno, "give the terminal to uid %u", (unsigned) user->uid);
+  return 0;
+}

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "oci-config.h"
 #include "util/error.h"
 
 /* The container's pseudo-terminal (process.terminal). */
@@ -44,3 +45,7 @@ int terminal_proxy (int master, struct ocirt_error **err);
 
 /* terminal_proxy with explicit ends (in_fd -> master -> out_fd). */
 int terminal_proxy_fds (int master, int in_fd, int out_fd, struct ocirt_error **err);
+
+/* Makes the process's user the owner of its terminal `slave` (runc does;
+   programs such as `script` or ssh-like tools check it). NULL user: root. */
+int terminal_give_to_user (int slave, const struct oci_user *user, struct ocirt_error **err);

@@ -19,7 +19,7 @@ import warnings
 
 import pytest
 
-from helpers.clients import Podman, Runtime, busybox_rootfs_tar, cgroup_file, srcdir, wait_until
+from helpers.clients import Podman, Runtime, busybox_rootfs_tar, cgroup_file, run_cmd, srcdir, wait_until
 
 pytestmark = pytest.mark.needs_root
 
@@ -165,19 +165,13 @@ def test_no_fd_reaches_the_container(pm):
 
 def test_preserve_fds(pm, tmp_path):
     # podman --preserve-fds 1 hands its fd 3 to conmon, which calls
-    # `create --preserve-fds 1`: the container gets it as fd 3.
+    # `create --preserve-fds 1`: the container gets it as fd 3. A shell opens
+    # the file as podman's fd 3 (this process's fd 3 may be in use).
     f = tmp_path / "passed"
     f.write_text("through fd 3\n")
-    fd = os.open(f, os.O_RDONLY)
-    try:
-        if fd != 3:
-            os.dup2(fd, 3, inheritable=True)
-            os.close(fd)
-        fd = 3
-        r = pm("run", "--rm", "--preserve-fds", "1", "--network", "none", pm.image, "sh", "-c",
-               "cat <&3; ls /proc/self/fd", pass_fds=(3,))
-    finally:
-        os.close(fd)
+    argv = pm.podman.argv("--runtime", pm.runtime.path, "run", "--rm", "--preserve-fds", "1", "--network", "none",
+                          pm.image, "sh", "-c", "cat <&3; ls /proc/self/fd")
+    r = run_cmd(["bash", "-c", 'exec 3<"$0"; exec "$@"', f] + argv, env=pm.podman.env)
     assert r.rc == 0 and r.stdout.split("\n")[0] == "through fd 3", f"{r}\n{pm.calls()}"
     assert r.stdout.split()[3:] == ["0", "1", "2", "3", "4"], f"{r}\n{pm.calls()}"
     assert "--preserve-fds 1" in pm.calls(), pm.calls()
