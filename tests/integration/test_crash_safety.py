@@ -22,6 +22,7 @@ OCIRT_CRASH_SYSCALL_POINTS (system-call kill points per operation, default
 25; 0 means every call of the trace).
 """
 
+import ctypes
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import threading
 import time
 
 import pytest
@@ -44,6 +46,65 @@ CALL_TIMEOUT = 30
 # the parent-death signal is sent as the creator exits, so this is generous.
 INIT_GRACE = 3.0
 STATUSES_AFTER_KILL = {"created", "running", "stopped", "paused"}
+
+
+# --------------------------------------------------------------------------
+# orphans
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def reap_orphans():
+    """Reaps the zombies of container processes that were reparented to us
+    (pid namespace depth > 1); our own ocirt commands are left to their
+    Popen, which waits for them by pid."""
+    me = str(os.getpid())
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                fields = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() != me or not fields.get("State", "").strip().startswith("Z"):
+            continue
+        if len(fields.get("NSpid", "").split()) < 2:
+            continue
+        try:
+            os.waitpid(int(pid), os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+@pytest.fixture(autouse=True)
+def orphan_reaper():
+    """Makes the test process the reaper of orphaned container processes,
+    as containerd-shim and conmon are.
+
+    A detached `exec` process outlives the ocirt that made it, and is
+    reparented to the nearest subreaper, else to pid 1. When the container's
+    pid-1 dies, the kernel makes it wait until every process of its pid
+    namespace has been reaped; a pid 1 that reaps lazily (this one takes
+    ~1.7 s) then stalls every `delete --force`, and the test with it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        yield
+        return
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(0.005):
+            reap_orphans()
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+        reap_orphans()
 
 
 # --------------------------------------------------------------------------

@@ -55,6 +55,20 @@ def test_update_flags_change_the_files(run, bundle, container_id):
     assert read(f"{pids}/pids.max") == "max"
 
 
+def test_update_swap_alone_keeps_the_memory_limit(run, bundle, container_id):
+    """runc's update.bats: --memory-swap alone is fine on cgroup v1, the
+    cgroup already has a memory limit."""
+    bundle.args(*READY).set("linux.resources", {"memory": {"limit": 33554432}})
+    start_and_wait(run, bundle, container_id)
+    mem = container_cgroup(run, container_id, "memory")
+    if not os.path.exists(f"{mem}/memory.memsw.limit_in_bytes"):
+        pytest.skip("this kernel has no swap accounting (memory.memsw.*)")
+    r = run("update", "--memory-swap", "96468992", container_id)
+    assert r.rc == 0, r.stderr
+    assert read(f"{mem}/memory.memsw.limit_in_bytes") == "96468992"
+    assert read(f"{mem}/memory.limit_in_bytes") == "33554432"
+
+
 def test_update_resources_from_stdin_as_podman(run, bundle, container_id):
     bundle.args(*READY)
     start_and_wait(run, bundle, container_id)

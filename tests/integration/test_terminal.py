@@ -60,6 +60,18 @@ def test_console_socket_receives_pty_master(run, bundle, container_id, console):
     assert state(run, container_id)["status"] == "running"
 
 
+@pytest.mark.parametrize("uid", [0, 1000])
+def test_terminal_belongs_to_the_process_user(run, bundle, container_id, console, uid):
+    """runc makes the process's user the owner of its terminal (the group
+    stays devpts's gid=5); tools like script(1) check it."""
+    bundle.set("process.user", {"uid": uid, "gid": 100})
+    master = create_with_console(run, bundle, container_id, console, "sh", "-c",
+                                 "stat -c owner=%u:%g $(tty); exec /probe signal-wait")
+    assert run("start", container_id).rc == 0
+    out = text(read_until(master, b"ready"))
+    assert f"owner={uid}:5" in out, out
+
+
 def test_terminal_is_stdio_controlling_tty_and_console(run, bundle, container_id, console):
     master = create_with_console(run, bundle, container_id, console, "sh", "-c",
                                  "/probe tty; /probe stat /dev/console; exec /probe signal-wait")
