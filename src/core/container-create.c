@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -268,6 +269,11 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
   pid_t pid;
   int r;
 
+  /* Born non-dumpable (fork inherits it): a joined pid namespace may hold
+     other processes, which must never ptrace the init or open its
+     /proc/PID/exe (CVE-2019-5736, CVE-2016-9962). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return ocirt_error_set (err, errno, "make the runtime non-dumpable");
   if (c->plan.join_pid)
     {
       /* setns(CLONE_NEWPID) only moves our future children; we move back

@@ -201,6 +201,11 @@ spawn (struct exec_ctx *x, struct ocirt_error **err)
       = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &x->pidfd, .exit_signal = SIGCHLD };
   _cleanup_close_ int own_pidns = -1;
 
+  /* Born non-dumpable (fork inherits it): between clone and its own prctl
+     the child would otherwise be open to ptrace and /proc/PID/exe from the
+     container's processes (CVE-2019-5736, CVE-2016-9962). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return ocirt_error_set (err, errno, "make the runtime non-dumpable");
   if (x->ns_flags & CLONE_NEWPID)
     {
       own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);

@@ -144,13 +144,16 @@ WRAPPER = r"""#!/bin/bash
 target=@TARGET@
 log=@LOG@
 n=$(date +%s.%N)
-fds=$(for fd in /proc/$$/fd/*; do
+# The fds this script was given (255: bash's own), listed from a subshell
+# so that no pipe of a command substitution is open here meanwhile.
+fdlist=$(mktemp)
+(for fd in /proc/$$/fd/*; do
   f=${fd##*/}; [[ $f == 255 ]] || printf ' fd %s -> %s\n' "$f" "$(readlink "$fd")"
-done)
+done) >"$fdlist"
 {
   echo "=== $n pid=$$ cwd=$(pwd)"
   printf 'argv:'; printf ' %q' "$(basename "$0")" "$@"; echo
-  echo "$fds"
+  cat "$fdlist"; rm -f "$fdlist"
   env | grep -E '^(LISTEN_FDS|LISTEN_PID|NOTIFY_SOCKET|XDG_RUNTIME_DIR|TMPDIR)=' | sed 's/^/ env: /'
 } >>"$log" 2>/dev/null
 cmd= prev=
