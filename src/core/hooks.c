@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -174,16 +175,22 @@ supervise (struct hook_run *h, int64_t deadline_ms, int *status)
 static int
 status_error (int status, struct ocirt_error **err)
 {
-  const char *name;
+  const char *name, *desc;
+  char what[64];
 
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return 0;
   if (WIFEXITED (status))
     return ocirt_error_setx (err, EIO, "exited with status %d", WEXITSTATUS (status));
   name = signal_name (WTERMSIG (status));
+  /* With the description in lower case, as Go prints it ("bad system
+     call"): runc's callers and tests match those words. */
+  desc = strsignal (WTERMSIG (status));
+  snprintf (what, sizeof what, "%s", desc ? desc : "");
+  what[0] = (char) tolower ((unsigned char) what[0]);
   if (name)
-    return ocirt_error_setx (err, EIO, "killed by signal %s", name);
-  return ocirt_error_setx (err, EIO, "killed by signal %d", WTERMSIG (status));
+    return ocirt_error_setx (err, EIO, "killed by signal %s: %s", name, what);
+  return ocirt_error_setx (err, EIO, "killed by signal %d: %s", WTERMSIG (status), what);
 }
 
 /* Starts the hook; returns its pid, with the pipe fds in/out parameters. */

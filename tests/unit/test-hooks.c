@@ -176,8 +176,8 @@ test_failures (void **state)
     _cleanup_error_ struct ocirt_error *err = NULL;
     struct oci_hook h = { .path = killed };
     assert_int_equal (hooks_run (&h, 1, "poststop", "{}", &err), -EIO);
-    snprintf (expected, sizeof expected, "error running hook #0 (poststop: %s): killed by signal SIGKILL",
-              killed);
+    snprintf (expected, sizeof expected,
+              "error running hook #0 (poststop: %s): killed by signal SIGKILL: killed", killed);
     assert_string_equal (err->msg, expected);
   }
   {

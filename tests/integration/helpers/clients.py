@@ -11,8 +11,9 @@ driving ocirt and runc side by side, offline and with private state.
   stderr where no container inherits them, and the tail of the --log file)
   and then runs the real runtime; a failing test prints the calls;
 - Podman, Containerd: a private instance of each client (storage, state,
-  sockets and config under one temp dir), with run()/ctr() under `timeout`
-  and a close() that removes what the instance created outside that dir.
+  sockets and config under one temp dir), called as functions (each call
+  under `timeout`), with a close() that also removes what the instance
+  created outside that dir.
 
 Everything here runs as root: the callers mark their tests needs_root.
 """
@@ -21,10 +22,13 @@ import hashlib
 import io
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import subprocess
 import tarfile
+import tempfile
 import time
 from collections import namedtuple
 from pathlib import Path
@@ -45,8 +49,7 @@ def run_cmd(argv, timeout=STEP_TIMEOUT, env=None, input=None, cwd=None, pass_fds
     stdout and stderr go to files, not pipes, so a process that keeps them
     open (a container, a shim, conmon) cannot hold the call up."""
     argv = ["timeout", "-k", "5", str(timeout)] + [str(a) for a in argv]
-    with open(os.devnull, "rb") as null, \
-            _tempfile() as out, _tempfile() as err:
+    with open(os.devnull, "rb") as null, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         stdin = {} if input is not None else {"stdin": null}
         p = subprocess.run(argv, stdout=out, stderr=err, env=env, cwd=cwd,
                            input=input.encode() if input is not None else None,
@@ -54,12 +57,6 @@ def run_cmd(argv, timeout=STEP_TIMEOUT, env=None, input=None, cwd=None, pass_fds
         out.seek(0)
         err.seek(0)
         return Result(p.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
-
-
-def _tempfile():
-    import tempfile
-
-    return tempfile.TemporaryFile()
 
 
 def srcdir():
@@ -71,13 +68,13 @@ def srcdir():
 # the image
 
 
-def busybox_rootfs_tar(srcdir, ocirt, workdir):
+def busybox_rootfs_tar(source_dir, ocirt, workdir):
     """workdir/busybox.tar: contrib/make-bundle's rootfs (busybox-static with
     one symlink per applet, /etc/passwd and /etc/group), owned by root."""
     workdir = Path(workdir)
     bundle = workdir / "busybox-bundle"
     env = dict(os.environ, OCIRT=str(ocirt))
-    subprocess.run([str(Path(srcdir) / "contrib" / "make-bundle"), str(bundle)], check=True, env=env,
+    subprocess.run([str(Path(source_dir) / "contrib" / "make-bundle"), str(bundle)], check=True, env=env,
                    stdout=subprocess.DEVNULL, timeout=STEP_TIMEOUT)
     tar = workdir / "busybox.tar"
     with tarfile.open(tar, "w") as tf:
@@ -314,9 +311,6 @@ def run_in_pty(argv, timeout=STEP_TIMEOUT, env=None):
     """Runs argv with a new pseudo-terminal as its stdin, stdout and stderr
     (clients that allocate a tty for the container insist on one); returns
     (exit status, everything written to the terminal)."""
-    import pty
-    import select
-
     master, slave = pty.openpty()
     p = subprocess.Popen(["timeout", "-k", "5", str(timeout)] + [str(a) for a in argv], stdin=slave,
                          stdout=slave, stderr=slave, env=env, start_new_session=True)
