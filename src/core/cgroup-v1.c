@@ -134,10 +134,26 @@ apply_cpu (struct v1 *c, const struct oci_cpu *p)
 
   if (p->shares_present && p->shares)
     r = W ("cpu.shares", "%" PRIu64, p->shares);
-  /* The period first: the quota is checked against it. 0 means "unset". */
+  bool quota_done = false;
+
+  /* The period first: the quota is checked against it. 0 means "unset".
+     A shorter period can clash with the current quota under a parent's
+     limit (the kernel checks their ratio): then the quota goes first, as
+     runc does. */
   if (r == 0 && p->period_present && p->period)
-    r = W ("cpu.cfs_period_us", "%" PRIu64, p->period);
-  if (r == 0 && p->quota_present && p->quota)
+    {
+      r = W ("cpu.cfs_period_us", "%" PRIu64, p->period);
+      if (r == -EINVAL && p->quota_present && p->quota)
+        {
+          ocirt_error_free (*c->err);
+          *c->err = NULL;
+          r = W ("cpu.cfs_quota_us", "%" PRId64, p->quota);
+          if (r == 0)
+            r = W ("cpu.cfs_period_us", "%" PRIu64, p->period);
+          quota_done = true;
+        }
+    }
+  if (r == 0 && p->quota_present && p->quota && !quota_done)
     r = W ("cpu.cfs_quota_us", "%" PRId64, p->quota);
   if (r == 0 && p->burst_present)
     r = W ("cpu.cfs_burst_us", "%" PRIu64, p->burst);
