@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -46,6 +47,7 @@ struct exec_ctx
   int sync_fds[2];
   int console_fd;  /* where the pty master goes */
   int pty_peer_fd; /* foreground with a terminal: our end */
+  int dirfd;       /* the container's entry, locked (shared) until the execve */
   pid_t pid;
   int pidfd;
 };
@@ -53,8 +55,8 @@ struct exec_ctx
 static void
 exec_ctx_release (struct exec_ctx *x)
 {
-  int *fds[]
-      = { &x->init_pidfd, &x->sync_fds[0], &x->sync_fds[1], &x->console_fd, &x->pty_peer_fd, &x->pidfd };
+  int *fds[] = { &x->init_pidfd,  &x->sync_fds[0], &x->sync_fds[1], &x->console_fd,
+                 &x->pty_peer_fd, &x->pidfd,       &x->dirfd };
 
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
@@ -259,7 +261,7 @@ release (struct exec_ctx *x, struct ocirt_error **err)
 static int
 load (const char *root, struct exec_ctx *x, struct ocirt_error **err)
 {
-  _cleanup_close_ int rootfd = -1, dirfd = -1;
+  _cleanup_close_ int rootfd = -1;
   int r;
 
   r = state_root_open (root, false, &rootfd, err);
@@ -269,12 +271,16 @@ load (const char *root, struct exec_ctx *x, struct ocirt_error **err)
       *err = NULL;
       return ocirt_error_setx (err, ENOENT, "container `%s` does not exist", x->opts->id);
     }
+  /* A shared lock until the process has exec'd: `pause` (LOCK_EX) then
+     cannot freeze it half set up, nor `delete` remove the container under
+     it. Not with --ignore-paused: it waits for a `resume`, which must get
+     through. */
   if (r == 0)
-    r = state_open (rootfd, x->opts->id, 0, &dirfd, &x->st, err);
+    r = state_open (rootfd, x->opts->id, x->opts->ignore_paused ? 0 : LOCK_SH, &x->dirfd, &x->st, err);
   if (r == 0)
-    r = check_status (dirfd, x, err);
+    r = check_status (x->dirfd, x, err);
   if (r == 0)
-    r = container_read_config (dirfd, &x->config, err);
+    r = container_read_config (x->dirfd, &x->config, err);
   if (r == 0)
     r = exec_process_build (x->opts, x->config->process, &x->process, err);
   if (r == 0)
@@ -293,9 +299,13 @@ load (const char *root, struct exec_ctx *x, struct ocirt_error **err)
 int
 container_exec (const char *root, const struct exec_options *opts, int *ret_status, struct ocirt_error **err)
 {
-  struct exec_ctx x = {
-    .opts = opts, .init_pidfd = -1, .sync_fds = { -1, -1 }, .console_fd = -1, .pty_peer_fd = -1, .pidfd = -1
-  };
+  struct exec_ctx x = { .opts = opts,
+                        .init_pidfd = -1,
+                        .sync_fds = { -1, -1 },
+                        .console_fd = -1,
+                        .pty_peer_fd = -1,
+                        .pidfd = -1,
+                        .dirfd = -1 };
   struct foreground l = { .sigfd = -1 };
   int pty = -1, r;
 
@@ -307,6 +317,9 @@ container_exec (const char *root, const struct exec_options *opts, int *ret_stat
   if (r == 0 && (r = prepare_terminal (&x, err)) == 0 && (r = sync_pair (x.sync_fds, err)) == 0
       && (r = spawn (&x, err)) == 0 && (r = release (&x, err)) == 0 && x.pty_peer_fd >= 0)
     r = fdpass_receive (x.pty_peer_fd, &pty) < 0 ? ocirt_error_set (err, EIO, "receive the terminal") : 0;
+  /* Exec'd: `pause` and `delete` may go on (a long foreground exec must
+     not hold them up). */
+  cleanup_closep (&x.dirfd);
   if (r == 0 && opts->pid_file)
     r = container_write_pid_file (opts->pid_file, x.pid, err);
   if (r == 0 && !opts->detach)

@@ -369,6 +369,17 @@ def test_ulimit(pm):
     assert (r.rc, r.stdout) == (0, "512\n768\n1000\n"), f"{r}\n{pm.calls()}"
 
 
+def test_join_another_containers_namespaces(pm):
+    # container:NAME becomes namespace paths (/proc/PID/ns/...) in the config.
+    other = pm.detached("sleep", "1000")
+    pid = pm.pid(other)
+    kinds = ("pid", "net", "ipc", "uts")
+    want = [os.readlink(f"/proc/{pid}/ns/{k}") for k in kinds]
+    r = pm("run", "--rm", *[f"--{k if k != 'net' else 'network'}=container:{other}" for k in kinds], pm.image,
+           "sh", "-c", " ".join(f"readlink /proc/self/ns/{k};" for k in kinds))
+    assert (r.rc, r.stdout.split()) == (0, want), f"{r}\n{pm.calls()}"
+
+
 def test_user_namespace(pm):
     r = opt_run(pm, ["--uidmap", "0:200000:65536", "--gidmap", "0:200000:65536"], "sh", "-c",
                 "cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /tmp/x && stat -c %u /tmp/x")

@@ -69,6 +69,27 @@ def test_update_swap_alone_keeps_the_memory_limit(run, bundle, container_id):
     assert read(f"{mem}/memory.limit_in_bytes") == "33554432"
 
 
+def test_update_shorter_cpu_period_under_a_pod_limit(run, bundle, container_id):
+    """runc's update.bats: under a parent limited to 50 %, a 30 % limit with a
+    shorter period must apply (the quota has to be written first)."""
+    pod = f"/sys/fs/cgroup/cpu/pod-{container_id}"
+    os.mkdir(pod)
+    try:
+        with open(f"{pod}/cpu.cfs_quota_us", "w") as f:
+            f.write("50000")
+        bundle.args(*READY).set("linux.cgroupsPath", f"/pod-{container_id}/{container_id}")
+        start_and_wait(run, bundle, container_id)
+        cpu = container_cgroup(run, container_id, "cpu")
+        r = run("update", "--cpu-period", "10000", "--cpu-quota", "3000", container_id)
+        assert r.rc == 0, r.stderr
+        assert (read(f"{cpu}/cpu.cfs_period_us"), read(f"{cpu}/cpu.cfs_quota_us")) == ("10000", "3000")
+    finally:
+        run("delete", "--force", container_id)
+        for d in (f"/sys/fs/cgroup/{h}/pod-{container_id}" for h in os.listdir("/sys/fs/cgroup")):
+            if os.path.isdir(d):
+                os.rmdir(d)
+
+
 def test_update_resources_from_stdin_as_podman(run, bundle, container_id):
     bundle.args(*READY)
     start_and_wait(run, bundle, container_id)
