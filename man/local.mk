@@ -5,4 +5,5 @@ dist_man_MANS += \
 	man/ocirt-kill.8 man/ocirt-delete.8 man/ocirt-list.8 \
 	man/ocirt-spec.8 man/ocirt-features.8
 dist_man_MANS += \
-	man/ocirt-pause.8 man/ocirt-resume.8 man/ocirt-update.8 man/ocirt-ps.8 man/ocirt-events.8
+	man/ocirt-pause.8 man/ocirt-resume.8 man/ocirt-update.8 man/ocirt-ps.8 man/ocirt-events.8 \
+	man/ocirt-exec.8
