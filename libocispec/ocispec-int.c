@@ -14,7 +14,10 @@ const struct ocispec_int_info ocispec_int_infos[] = {
   [INT_U64] = { "an unsigned 64-bit integer", false, 0, UINT64_MAX, sizeof (uint64_t) },
   [INT_U16] = { "an unsigned 16-bit integer", false, 0, UINT16_MAX, sizeof (uint16_t) },
   /* defs.json FileMode: permission bits in decimal. */
-  [INT_MODE] = { "a file mode (0 to 511)", false, 0, 511, sizeof (uint32_t) },
+  /* The schema says 0..511, but callers send a whole st_mode (Podman copies
+     the host node's, type bits included: 8630 = S_IFCHR|0666), as runc and
+     crun accept; the permission bits are what counts (devices.c masks). */
+  [INT_MODE] = { "a file mode (an unsigned 32-bit integer)", false, 0, UINT32_MAX, sizeof (uint32_t) },
   /* defs.json Hook: "timeout" has minimum 1. */
   [INT_TIMEOUT] = { "a positive 64-bit integer", true, 1, INT64_MAX, sizeof (int64_t) },
   /* state-schema.json: "pid" has minimum 0. */

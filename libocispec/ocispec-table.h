@@ -33,7 +33,7 @@ enum int_kind
   INT_I64,
   INT_U64,
   INT_U16,
-  INT_MODE,    /* uint32_t, 0..511 (FileMode) */
+  INT_MODE,    /* uint32_t (FileMode; only the permission bits are used) */
   INT_TIMEOUT, /* int64_t, >= 1 (hook timeout) */
   INT_PID,     /* int64_t, >= 0 (state pid) */
 };

@@ -119,6 +119,16 @@ def test_char_device_from_config(run, bundle, container_id):
     assert (st["uid"], st["gid"]) == (1000, 1000)
 
 
+def test_file_mode_with_type_bits_as_podman_sends_it(run, bundle, container_id):
+    """Podman copies the host node's st_mode (S_IFCHR|0666 = 8630): the
+    permission bits are used, as runc and crun do."""
+    bundle.set("linux.devices", [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3,
+                                  "fileMode": 0o20666}])
+    st = stat_all(run, bundle, container_id, ["/dev/mynull"])["/dev/mynull"]
+    assert "error" not in st, st
+    assert (st["type"], st["mode"]) == ("char", 0o666), st
+
+
 def test_char_device_in_a_subdirectory(run, bundle, container_id):
     bundle.set("linux.devices", [{"path": "/dev/sub/dir/zero", "type": "c", "major": 1, "minor": 5,
                                   "fileMode": 0o666, "uid": 0, "gid": 0}])

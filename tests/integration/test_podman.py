@@ -388,21 +388,11 @@ def test_user_namespace(pm):
 
 
 # Podman copies a host device's st_mode, type bits included, into
-# linux.devices[].fileMode (8630 = 0o20666 for a character device); runc and
-# crun keep the permission bits, ocirt's parser refuses anything above 0777.
-FILEMODE_BUG = ("ocirt rejects linux.devices[].fileMode with file type bits (Podman sends st_mode, "
-                "e.g. 8630 = S_IFCHR|0666): `config.json: linux.devices[0].fileMode: 8630 is out of range`")
-
-
-def known_ocirt_bug(request, pm, reason):
-    """Expects this scenario to fail with ocirt (strict: a fix makes it pass,
-    which fails until this mark is removed) and to pass with runc."""
-    if pm.runtime.name == "ocirt":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+# linux.devices[].fileMode (8630 = 0o20666 for a character device): accepted,
+# as runc and crun do (the permission bits are used).
 
 
 def test_privileged(pm, request):
-    known_ocirt_bug(request, pm, FILEMODE_BUG)
     r = opt_run(pm, ["--privileged"], "sh", "-c",
                 "grep -E 'CapEff|Seccomp:' /proc/self/status; ls /dev | wc -l")
     assert r.rc == 0, f"{r}\n{pm.calls()}"
@@ -415,7 +405,6 @@ def test_privileged(pm, request):
 
 
 def test_device(pm, request):
-    known_ocirt_bug(request, pm, FILEMODE_BUG)
     r = opt_run(pm, ["--device", "/dev/null:/dev/mynull"], "sh", "-c",
                 "stat -c '%t,%T %a' /dev/mynull; echo x > /dev/mynull && echo written")
     assert (r.rc, r.stdout) == (0, "1,3 666\nwritten\n"), f"{r}\n{pm.calls()}"

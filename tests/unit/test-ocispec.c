@@ -134,8 +134,8 @@ static const struct error_case error_cases[] = {
   { "config", RES ("\"blockIO\":{\"weightDevice\":[{\"major\":8,\"minor\":0,\"leafWeight\":65536}]}"),
     "linux.resources.blockIO.weightDevice[0].leafWeight: 65536 is out of range for an unsigned 16-bit "
     "integer" },
-  { "config", CFG ("\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"fileMode\":512}]}"),
-    "linux.devices[0].fileMode: 512 is out of range for a file mode (0 to 511)" },
+  { "config", CFG ("\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"fileMode\":4294967296}]}"),
+    "linux.devices[0].fileMode: 4294967296 is out of range for a file mode (an unsigned 32-bit integer)" },
   { "config", CFG ("\"hooks\":{\"poststop\":[{\"path\":\"/x\",\"timeout\":0}]}"),
     "hooks.poststop[0].timeout: 0 is out of range for a positive 64-bit integer" },
   { "config", CFG ("\"hooks\":{\"prestart\":[{\"path\":\"/x\",\"timeout\":-0}]}"),
