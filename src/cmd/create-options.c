@@ -18,6 +18,7 @@ enum
   OPT_NO_NEW_KEYRING,
   OPT_PRESERVE_FDS,
   OPT_KEEP,
+  OPT_PIDFD_SOCKET,
   OPT_IGNORED,
 };
 
@@ -30,7 +31,8 @@ usage (const char *cmd, bool run)
           "      --pid-file FILE       write the init's pid to FILE\n"
           "      --no-pivot            do not use pivot_root (for a rootfs on a ramdisk)\n"
           "      --no-new-keyring      keep the caller's session keyring\n"
-          "      --preserve-fds N      pass N more fds (from 3 on) to the process\n",
+          "      --preserve-fds N      pass N more fds (from 3 on) to the process\n"
+          "      --pidfd-socket PATH   unix socket that receives a pidfd of the init\n",
           cmd);
   if (run)
     printf ("  -d, --detach              do not wait for the container\n"
@@ -62,6 +64,7 @@ cmd_parse_create_options (int argc, char **argv, struct create_options *opts, st
     { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
     { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
     { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+    { "pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET },
     { "detach", no_argument, NULL, 'd' },
     { "keep", no_argument, NULL, OPT_KEEP },
     { "no-subreaper", no_argument, NULL, OPT_IGNORED },
@@ -83,6 +86,9 @@ cmd_parse_create_options (int argc, char **argv, struct create_options *opts, st
           break;
         case OPT_PID_FILE:
           opts->pid_file = optarg;
+          break;
+        case OPT_PIDFD_SOCKET:
+          opts->pidfd_socket = optarg;
           break;
         case OPT_NO_PIVOT:
           opts->no_pivot = true;

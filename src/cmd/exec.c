@@ -21,6 +21,7 @@ enum
   OPT_PRESERVE_FDS,
   OPT_CGROUP,
   OPT_IGNORE_PAUSED,
+  OPT_PIDFD_SOCKET,
 };
 
 static void
@@ -43,7 +44,8 @@ usage (void)
         "      --process-label LABEL  SELinux label\n"
         "      --preserve-fds N       pass N more fds (from 3 on)\n"
         "      --cgroup PATH          join this sub-cgroup of the container's cgroup\n"
-        "      --ignore-paused        allow exec in a paused container");
+        "      --ignore-paused        allow exec in a paused container\n"
+        "      --pidfd-socket PATH    unix socket that receives a pidfd of the process");
 }
 
 /* Appends `v` to a NULL-terminated growing list owned by the caller. */
@@ -109,6 +111,7 @@ parse_options (int argc, char **argv, struct exec_options *o, struct ocirt_error
     { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
     { "cgroup", required_argument, NULL, OPT_CGROUP },
     { "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+    { "pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET },
     { "help", no_argument, NULL, 'h' },
     {},
   };
@@ -168,6 +171,9 @@ parse_options (int argc, char **argv, struct exec_options *o, struct ocirt_error
         break;
       case OPT_IGNORE_PAUSED:
         o->ignore_paused = true;
+        break;
+      case OPT_PIDFD_SOCKET:
+        o->pidfd_socket = optarg;
         break;
       case 'h':
         usage ();

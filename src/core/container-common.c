@@ -16,6 +16,7 @@
 #include "ocispec.h"
 #include "seccomp-notify.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -153,4 +154,19 @@ container_forward_seccomp_fd (int sync_fd, const struct oci_seccomp *s, const st
   if (r == 0)
     r = sync_send (sync_fd, SYNC_SECCOMP_DONE, 0, NULL, err);
   return r;
+}
+
+int
+container_send_pidfd (const char *path, int pidfd, struct ocirt_error **err)
+{
+  static const char payload[] = "pidfd";
+  _cleanup_close_ int sock = -1;
+  int r = terminal_connect_console_socket (path, &sock, err);
+
+  if (r < 0)
+    return ocirt_error_prefix (err, "--pidfd-socket");
+  r = fdpass_send (sock, payload, sizeof payload - 1, pidfd);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "--pidfd-socket: send the pidfd to `%s`", path);
+  return 0;
 }

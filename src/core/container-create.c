@@ -442,6 +442,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
   if (r == 0 && (r = sync_pair (c.sync_fds, err)) == 0 && (r = connect_console (&c, err)) == 0
       && (r = spawn_init (&c, err)) == 0 && (r = serve_init (&c, err)) == 0)
     r = commit (&c, err);
+  if (r == 0 && opts->pidfd_socket)
+    r = container_send_pidfd (opts->pidfd_socket, c.pidfd, err);
   if (r == 0 && ret)
     {
       r = receive_pty (&c, ret, err);

@@ -317,6 +317,8 @@ container_exec (const char *root, const struct exec_options *opts, int *ret_stat
   if (r == 0 && (r = prepare_terminal (&x, err)) == 0 && (r = sync_pair (x.sync_fds, err)) == 0
       && (r = spawn (&x, err)) == 0 && (r = release (&x, err)) == 0 && x.pty_peer_fd >= 0)
     r = fdpass_receive (x.pty_peer_fd, &pty) < 0 ? ocirt_error_set (err, EIO, "receive the terminal") : 0;
+  if (r == 0 && opts->pidfd_socket)
+    r = container_send_pidfd (opts->pidfd_socket, x.pidfd, err);
   /* Exec'd: `pause` and `delete` may go on (a long foreground exec must
      not hold them up). */
   cleanup_closep (&x.dirfd);

@@ -42,6 +42,10 @@ int container_destroy (int rootfd, const struct container_state *st, const struc
 int container_forward_seccomp_fd (int sync_fd, const struct oci_seccomp *s, const struct container_state *st,
                                   enum container_status status, pid_t pid, struct ocirt_error **err);
 
+/* Sends `pidfd` over the unix socket at `path` (--pidfd-socket): the caller
+   gets a handle on the process that can never name a recycled pid. */
+int container_send_pidfd (const char *path, int pidfd, struct ocirt_error **err);
+
 /* Writes `pid` to `path` (relative to the caller's cwd) atomically: callers
    poll for the file and must never read a partial pid. */
 int container_write_pid_file (const char *path, pid_t pid, struct ocirt_error **err);

@@ -15,6 +15,7 @@ struct create_options
   const char *bundle;         /* NULL: the current directory */
   const char *pid_file;       /* relative to the caller's cwd */
   const char *console_socket; /* required with process.terminal unless foreground */
+  const char *pidfd_socket;   /* where a pidfd of the init goes, once it is set up */
   int preserve_fds;
   bool no_pivot;
   bool no_new_keyring;
@@ -87,6 +88,7 @@ struct exec_options
   int preserve_fds;
   const char *cgroup; /* a sub-cgroup of the container's to join */
   bool ignore_paused;
+  const char *pidfd_socket; /* where a pidfd of the process goes, once it runs */
 };
 
 /* Runs a new process in a running container: its namespaces, cgroup,

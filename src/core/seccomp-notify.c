@@ -12,37 +12,12 @@
 
 #include "oci-config.h"
 #include "seccomp-notify.h"
-
-static int
-send_with_fd (int sock, const void *data, size_t len, int fd)
-{
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct iovec iov = { (void *) data, len };
-  struct msghdr msg = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
-  };
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
-  ssize_t n;
-
-  memset (control.buf, 0, sizeof control.buf);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
-  do
-    n = sendmsg (sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  return n < 0 ? -errno : (int) n;
-}
+#include "util/fdpass.h"
 
 int
 seccomp_pass_notify_fd (int sock, int fd, struct ocirt_error **err)
 {
-  int r = send_with_fd (sock, "S", 1, fd);
+  int r = fdpass_send (sock, "S", 1, fd);
 
   if (r < 0)
     return ocirt_error_set (err, -r, "pass the seccomp listener fd");
@@ -150,7 +125,7 @@ seccomp_send_notify_fd (const char *listener_path, const char *metadata, int not
   len = strlen (json);
   /* The fd rides on the first sendmsg only, as the spec requires when the
      state takes several. */
-  r = send_with_fd (sock, json, len, notify_fd);
+  r = fdpass_send (sock, json, len, notify_fd);
   if (r < 0)
     return ocirt_error_set (err, -r, "linux.seccomp.listenerPath: send to `%s`", listener_path);
   for (done = (size_t) r; done < len; done += (size_t) r)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/terminal.h"
+#include "util/fdpass.h"
 
 /* Documented majors of the Unix98 pty slaves (Documentation/admin-guide/devices.txt). */
 #define PTY_SLAVE_MAJOR_FIRST 136
@@ -91,27 +92,12 @@ terminal_connect_console_socket (const char *path, int *ret_fd, struct ocirt_err
 int
 terminal_send_fd (int sock, int master, struct ocirt_error **err)
 {
+  /* runc's payload (its utils.SendFd sends the pty's name). */
   static const char name[] = "/dev/ptmx";
-  union
-  {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int))];
-  } control;
-  struct iovec iov = { .iov_base = (void *) name, .iov_len = sizeof name - 1 };
-  struct msghdr msg = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
-  };
-  struct cmsghdr *cmsg;
+  int r = fdpass_send (sock, name, sizeof name - 1, master);
 
-  memset (&control, 0, sizeof control);
-  cmsg = CMSG_FIRSTHDR (&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cmsg), &master, sizeof (int));
-  while (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR)
-      return ocirt_error_set (err, errno, "send the pty master to the console socket");
+  if (r < 0)
+    return ocirt_error_set (err, -r, "send the pty master to the console socket");
   return 0;
 }
 

@@ -38,3 +38,30 @@ fdpass_receive (int sock, int *ret_fd)
   memcpy (ret_fd, CMSG_DATA (cmsg), sizeof (int));
   return 0;
 }
+
+int
+fdpass_send (int sock, const void *data, size_t len, int fd)
+{
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = { (void *) data, len };
+  struct msghdr msg = {
+    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
+  };
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
+  ssize_t n;
+
+  memset (control.buf, 0, sizeof control.buf);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
+  do
+    /* MSG_NOSIGNAL: a peer that went away must not kill us with SIGPIPE. */
+    n = sendmsg (sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n < 0 ? -errno : (int) n;
+}
