@@ -53,6 +53,7 @@ struct create_ctx
   int sync_fds[2];
   int pidfd;
   bool hook_failed;
+  int listen_fds; /* socket-activation fds passed on (LISTEN_FDS) */
 };
 
 static void
@@ -96,6 +97,41 @@ load_config (struct create_ctx *c, struct ocirt_error **err)
     r = lsm_check_process (c->config->process, err);
   if (r < 0)
     return ocirt_error_prefix (err, "config.json");
+  return 0;
+}
+
+/* systemd socket activation (sd_listen_fds): when our caller handed us
+   LISTEN_FDS=N fds meant for us (LISTEN_PID is our pid), they go on to the
+   container's process as fds 3..3+N-1 with LISTEN_FDS=N and LISTEN_PID=1,
+   before the --preserve-fds ones, as runc does. */
+static int
+pass_listen_fds (struct create_ctx *c, struct ocirt_error **err)
+{
+  const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
+  struct oci_process *p = c->config->process;
+  char *env[2] = { NULL, NULL }, **grown;
+  long n;
+
+  c->listen_fds = 0;
+  if (fds == NULL || pid == NULL || p == NULL || atol (pid) != (long) getpid ())
+    return 0;
+  n = atol (fds);
+  if (n <= 0 || n > 1024)
+    return 0;
+  grown = realloc (p->env, (p->env_len + 3) * sizeof (char *));
+  if (grown == NULL || asprintf (&env[0], "LISTEN_FDS=%ld", n) < 0
+      || (env[1] = strdup ("LISTEN_PID=1")) == NULL)
+    {
+      if (grown)
+        p->env = grown;
+      free (env[0]);
+      return ocirt_error_set (err, ENOMEM, "LISTEN_FDS");
+    }
+  p->env = grown;
+  p->env[p->env_len++] = env[0];
+  p->env[p->env_len++] = env[1];
+  p->env[p->env_len] = NULL;
+  c->listen_fds = (int) n;
   return 0;
 }
 
@@ -261,7 +297,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .state_fds = { c->rootfd, c->dirfd },
     .fifo_fd = c->fifo_fd,
     .console_socket_fd = c->console_fd,
-    .preserve_fds = c->opts->preserve_fds,
+    .preserve_fds = c->listen_fds + c->opts->preserve_fds,
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
@@ -424,6 +460,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
   r = spec_validate_id (opts->id, err);
   if (r == 0)
     r = load_config (&c, err);
+  if (r == 0)
+    r = pass_listen_fds (&c, err);
   if (r == 0)
     r = resolve_rootfs (&c, err);
   if (r == 0)
