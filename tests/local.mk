@@ -40,3 +40,14 @@ include tests/unit/security.mk
 include tests/fuzz/seccomp.mk
 include tests/unit/cgroup.mk
 include tests/fuzz/parsers.mk
+
+# runc's own integration suite against this build (../shared/compat/runc-bats,
+# or RUNC_BATS): prints "N passed, N failed, N skipped"; README lists the
+# tests that fail and why. Not part of `make check`: its first run builds
+# images and helpers (several minutes) and some of its tests check runc's
+# own names and internal messages.
+RUNC_BATS ?= $(abs_top_srcdir)/../shared/compat/runc-bats
+check-compat: src/ocirt
+	$(RUNC_BATS) $(abs_top_builddir)/src/ocirt
+
+.PHONY: check-compat
