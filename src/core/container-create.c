@@ -26,6 +26,7 @@
 #include "init.h"
 #include "lsm.h"
 #include "namespace.h"
+#include "notify-socket.h"
 #include "ocispec.h"
 #include "seccomp-notify.h"
 #include "seccomp.h"
@@ -70,6 +71,7 @@ create_ctx_release (struct create_ctx *c)
   free (c->st.created);
   free (c->st.owner);
   free (c->st.cgroup_path);
+  free (c->st.notify_socket);
 }
 
 static int
@@ -264,6 +266,24 @@ prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
   if (cgroup_pids (c->st.cgroup_path, &pids, &n, NULL) == 0 && n > 0)
     log_warn ("container's cgroup is not empty: %zu process(es) found", n);
   return 0;
+}
+
+/* The caller's NOTIFY_SOCKET (a systemd unit of Type=notify running us):
+   the container gets its own socket, relayed by `start` (notify-socket.h). */
+static int
+prepare_notify (struct create_ctx *c, const char *root, struct ocirt_error **err)
+{
+  const char *host = getenv ("NOTIFY_SOCKET");
+  char root_abs[PATH_MAX];
+  _cleanup_free_ char *entry = NULL;
+
+  if (host == NULL || *host == '\0' || c->config->process == NULL)
+    return 0;
+  if (realpath (root, root_abs) == NULL)
+    return ocirt_error_set (err, errno, "state root `%s`", root);
+  if (asprintf (&entry, "%s/%s", root_abs, c->opts->id) < 0 || (c->st.notify_socket = strdup (host)) == NULL)
+    return ocirt_error_set (err, ENOMEM, "NOTIFY_SOCKET");
+  return notify_socket_prepare (c->dirfd, entry, c->config, err);
 }
 
 static bool
@@ -477,6 +497,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
     r = make_entry (root, &c, err);
   if (r == 0 && c.st.cgroup_path)
     r = prepare_cgroup (&c, err);
+  if (r == 0)
+    r = prepare_notify (&c, root, err);
   if (r == 0 && (r = sync_pair (c.sync_fds, err)) == 0 && (r = connect_console (&c, err)) == 0
       && (r = spawn_init (&c, err)) == 0 && (r = serve_init (&c, err)) == 0)
     r = commit (&c, err);

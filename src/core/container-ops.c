@@ -18,6 +18,7 @@
 #include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
+#include "notify-socket.h"
 #include "ocispec.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -86,6 +87,7 @@ container_start (const char *root, const char *id, struct ocirt_error **err)
   _cleanup_container_state_ struct container_state *st = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1;
   _cleanup_config_ struct oci_config *config = NULL;
+  _cleanup_close_ int notify_fd = -1;
   enum container_status status;
   int r;
 
@@ -102,7 +104,15 @@ container_start (const char *root, const char *id, struct ocirt_error **err)
     return r;
   if (config->process == NULL)
     return ocirt_error_setx (err, EINVAL, "cannot start a container that has no process");
+  if (st->notify_socket && (notify_fd = notify_socket_listen (dirfd, err)) < 0)
+    return notify_fd;
   r = release_init (dirfd, st, err);
+  if (r == 0 && notify_fd >= 0)
+    {
+      _cleanup_close_ int pidfd = proc_pidfd_open_checked (st->init_pid, st->init_start);
+      if (pidfd >= 0)
+        r = notify_socket_relay (notify_fd, pidfd, st->notify_socket, err);
+    }
   if (r == 0 && config->hooks && config->hooks->poststart_len)
     {
       _cleanup_free_ char *json = NULL;

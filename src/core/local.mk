@@ -28,7 +28,8 @@ libocirt_a_SOURCES += \
 	src/core/container-common.c src/core/container-create.c \
 	src/core/container-ops.c src/core/container-run.c \
 	src/core/container-foreground.c src/core/container-exec.c \
-	src/core/exec-process.c src/core/exec-process.h
+	src/core/exec-process.c src/core/exec-process.h \
+	src/core/notify-socket.c src/core/notify-socket.h
 
 # Root filesystem: mounts, devices, pivot_root, masked/readonly paths.
 libocirt_a_SOURCES += \

@@ -32,9 +32,10 @@ struct container_state
   uint64_t creator_start;
   pid_t init_pid; /* 0 until the init exists */
   uint64_t init_start;
-  bool committed;    /* `create` finished */
-  bool own_pid_ns;   /* the init is pid 1 of a new pid namespace */
-  char *cgroup_path; /* the cgroup the init lives in, when the runtime made one */
+  bool committed;      /* `create` finished */
+  bool own_pid_ns;     /* the init is pid 1 of a new pid namespace */
+  char *cgroup_path;   /* the cgroup the init lives in, when the runtime made one */
+  char *notify_socket; /* the caller's NOTIFY_SOCKET, relayed to by `start` */
 };
 
 void container_state_free (struct container_state *st);

@@ -25,10 +25,12 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -824,6 +826,33 @@ with_path (const char *cmd, int argc, char **argv)
   return r;
 }
 
+/* sd_notify(3) by hand: MESSAGE as one datagram to $NOTIFY_SOCKET. */
+static int
+notify (const char *message)
+{
+  const char *path = getenv ("NOTIFY_SOCKET");
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (path == NULL || strlen (path) >= sizeof addr.sun_path)
+    {
+      fprintf (stderr, "probe: NOTIFY_SOCKET is not set or too long\n");
+      return 1;
+    }
+  strcpy (addr.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || sendto (fd, message, strlen (message), 0, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      fprintf (stderr, "probe: notify %s: %s\n", path, strerror (errno));
+      return 1;
+    }
+  close (fd);
+  j_open ('{');
+  kv_str ("notified", path);
+  j_close ('}');
+  return 0;
+}
+
 static int
 dispatch (int argc, char **argv)
 {
@@ -843,6 +872,8 @@ dispatch (int argc, char **argv)
     }
   if (strcmp (cmd, "signal-wait") == 0)
     return signal_wait ();
+  if (strcmp (cmd, "notify") == 0 && argc == 3)
+    return notify (argv[2]);
   if (strcmp (cmd, "sysctl") == 0 || strcmp (cmd, "stat") == 0 || strcmp (cmd, "read") == 0
       || strcmp (cmd, "write") == 0 || strcmp (cmd, "ls") == 0)
     return with_path (cmd, argc, argv);

@@ -30,6 +30,11 @@ from pathlib import Path
 
 import pytest
 
+# A runner started by systemd may carry these; they change what ocirt does
+# (READY=1 relaying, socket activation), so only the tests of those set them.
+for _var in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"):
+    os.environ.pop(_var, None)
+
 SRCDIR = Path(os.environ.get("OCIRT_SRCDIR") or Path(__file__).resolve().parents[2])
 BUILDDIR = Path(os.environ.get("OCIRT_BUILD_DIR") or SRCDIR)
 DEFAULT_TIMEOUT = 60
