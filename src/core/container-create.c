@@ -25,6 +25,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "lsm.h"
+#include "mount.h"
 #include "namespace.h"
 #include "notify-socket.h"
 #include "ocispec.h"
@@ -54,7 +55,8 @@ struct create_ctx
   int sync_fds[2];
   int pidfd;
   bool hook_failed;
-  int listen_fds; /* socket-activation fds passed on (LISTEN_FDS) */
+  int listen_fds;  /* socket-activation fds passed on (LISTEN_FDS) */
+  int *bind_trees; /* with a new user namespace: bind sources cloned while we can still reach them */
 };
 
 static void
@@ -65,6 +67,9 @@ create_ctx_release (struct create_ctx *c)
 
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
+  for (size_t i = 0; c->bind_trees && i < c->config->mounts_len; i++)
+    cleanup_closep (&c->bind_trees[i]);
+  free (c->bind_trees);
   oci_config_free (c->config);
   seccomp_filter_free (c->seccomp);
   free (c->config_json);
@@ -268,6 +273,31 @@ prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
   return 0;
 }
 
+/* In a new user namespace the init is root of that namespace only, and may
+   not reach a bind source (runc's userns.bats "inaccessible mounts"): we
+   clone every bind source now, as the host's root, and hand the detached
+   trees down (runc passes mount fds the same way). */
+static int
+prepare_bind_trees (struct create_ctx *c, struct ocirt_error **err)
+{
+  size_t n = c->config->mounts_len;
+
+  if (!(c->plan.new_flags & CLONE_NEWUSER) || n == 0)
+    return 0;
+  c->bind_trees = malloc (n * sizeof *c->bind_trees);
+  if (c->bind_trees == NULL)
+    return ocirt_error_set (err, ENOMEM, "mounts");
+  for (size_t i = 0; i < n; i++)
+    c->bind_trees[i] = -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      int r = mount_prepare_bind_tree (&c->config->mounts[i], c->bundle, &c->bind_trees[i], err);
+      if (r < 0)
+        return ocirt_error_prefix (err, "mounts[%zu] (%s)", i, c->config->mounts[i].destination);
+    }
+  return 0;
+}
+
 /* The caller's NOTIFY_SOCKET (a systemd unit of Type=notify running us):
    the container gets its own socket, relayed by `start` (notify-socket.h). */
 static int
@@ -318,6 +348,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .fifo_fd = c->fifo_fd,
     .console_socket_fd = c->console_fd,
     .preserve_fds = c->listen_fds + c->opts->preserve_fds,
+    .bind_trees = c->bind_trees,
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
@@ -499,6 +530,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
     r = prepare_cgroup (&c, err);
   if (r == 0)
     r = prepare_notify (&c, root, err);
+  if (r == 0)
+    r = prepare_bind_trees (&c, err);
   if (r == 0 && (r = sync_pair (c.sync_fds, err)) == 0 && (r = connect_console (&c, err)) == 0
       && (r = spawn_init (&c, err)) == 0 && (r = serve_init (&c, err)) == 0)
     r = commit (&c, err);

@@ -230,7 +230,7 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
     return r;
   if (chdir (a->bundle) < 0)
     return ocirt_error_set (err, errno, "chdir to the bundle `%s`", a->bundle);
-  if ((r = rootfs_setup (c, a->rootfs, &s->rootfs, err)) < 0)
+  if ((r = rootfs_setup (c, a->rootfs, a->bind_trees, &s->rootfs, err)) < 0)
     return r;
   /* createContainer hooks run in the rootfs, as with runc (they use
      relative paths such as ./lib). */

@@ -273,12 +273,51 @@ open_bind_source (const struct oci_mount *m, const struct mount_env *env, struct
   return fd;
 }
 
+static bool
+is_bind (const struct oci_mount *m, const struct mount_options *o)
+{
+  return (o->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
+}
+
+int
+mount_prepare_bind_tree (const struct oci_mount *m, const char *bundle, int *ret_tree,
+                         struct ocirt_error **err)
+{
+  const struct mount_env env = { .bundle = bundle, .source_tree = -1 };
+  _cleanup_close_ int src = -1, tree = -1;
+  struct mount_options o;
+  int r = mountopt_parse (m->options, m->options_len, &o, err);
+
+  *ret_tree = -1;
+  if (r < 0)
+    return r;
+  if (is_bind (m, &o) && !o.idmap)
+    {
+      src = open_bind_source (m, &env, err);
+      if (src < 0)
+        r = src;
+      else if ((tree = clone_tree (src, "", (o.flags & MS_REC) != 0, err)) < 0
+               || apply_options (tree, &o, err) < 0)
+        r = ocirt_error_prefix (err, "mount `%s` to `%s`", m->source, m->destination);
+      else
+        *ret_tree = TAKE_FD (tree);
+    }
+  mountopt_clear (&o);
+  return r;
+}
+
 static int
 bind_entry (int root_fd, const struct oci_mount *m, const struct mount_options *o,
             const struct mount_env *env, struct ocirt_error **err)
 {
   struct stat st;
-  _cleanup_close_ int src = open_bind_source (m, env, err);
+  _cleanup_close_ int src = -1, tree = -1;
+
+  /* A tree the runtime cloned for us: already has its flags. */
+  if (env->source_tree >= 0)
+    src = env->source_tree;
+  else
+    src = open_bind_source (m, env, err);
   if (src < 0)
     return src;
   if (fstat (src, &st) < 0)
@@ -286,8 +325,10 @@ bind_entry (int root_fd, const struct oci_mount *m, const struct mount_options *
   _cleanup_close_ int dst = path_create_in_root (root_fd, m->destination, S_ISDIR (st.st_mode), 0755, err);
   if (dst < 0)
     return dst;
-  _cleanup_close_ int tree = clone_tree (src, "", (o->flags & MS_REC) != 0, err);
-  if (tree < 0 || apply_options (tree, o, err) < 0)
+  if (env->source_tree >= 0)
+    tree = TAKE_FD (src);
+  else if ((tree = clone_tree (src, "", (o->flags & MS_REC) != 0, err)) < 0
+           || apply_options (tree, o, err) < 0)
     return ocirt_error_prefix (err, "mount `%s` to `%s`", m->source, m->destination);
   if (o->idmap && apply_idmap (tree, m, o, env, err) < 0)
     return -(*err)->code;

@@ -17,7 +17,17 @@ struct mount_env
   size_t uid_mappings_len;
   const struct oci_id_mapping *gid_mappings;
   size_t gid_mappings_len;
+  int source_tree; /* the entry's bind source, cloned by the runtime before the init entered its user
+                      namespace (where the source may be out of reach), or -1 */
 };
+
+/* For a bind entry `m` (relative sources under `bundle`), in the runtime
+   before it enters a user namespace: the detached clone of the source with
+   the entry's flags set (open_tree + mount_setattr). *ret_tree is -1 for
+   other entries and for idmapped ones (their mapping needs the container's
+   user namespace). */
+int mount_prepare_bind_tree (const struct oci_mount *m, const char *bundle, int *ret_tree,
+                             struct ocirt_error **err);
 
 /* Performs one mounts[] entry under the rootfs `root_fd` (the mount tree of
    the calling process, before pivot_root). The destination is resolved and

@@ -27,6 +27,7 @@ struct rootfs_ctx
   unsigned long propagation; /* linux.rootfsPropagation as MS_* flags, 0 if absent */
   char **ro_later;           /* read-only tmpfs destinations mounted read-write for now */
   size_t ro_later_len;
+  const int *bind_trees; /* per mounts[] entry: a source cloned by the runtime, or -1 (NULL: none) */
 };
 
 void
@@ -175,6 +176,7 @@ do_mounts (struct rootfs_ctx *ctx, struct ocirt_error **err)
   for (size_t i = 0; i < c->mounts_len; i++)
     {
       const char *dest = c->mounts[i].destination ? c->mounts[i].destination : "";
+      env.source_tree = ctx->bind_trees ? ctx->bind_trees[i] : -1;
       int r = mount_entry (ctx->root_fd, &c->mounts[i], &env, err);
       if (r > 0)
         r = remember_ro (ctx, dest) < 0 ? ocirt_error_set (err, ENOMEM, "mount") : 0;
@@ -185,14 +187,15 @@ do_mounts (struct rootfs_ctx *ctx, struct ocirt_error **err)
 }
 
 int
-rootfs_setup (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret_ctx,
-              struct ocirt_error **err)
+rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
+              struct rootfs_ctx **ret_ctx, struct ocirt_error **err)
 {
   _cleanup_ (rootfs_ctx_freep) struct rootfs_ctx *ctx = calloc (1, sizeof (*ctx));
   if (ctx == NULL)
     return ocirt_error_set (err, ENOMEM, "rootfs");
   ctx->root_fd = -1;
   ctx->config = config;
+  ctx->bind_trees = bind_trees;
   ctx->rootfs = strdup (rootfs_path);
   if (ctx->rootfs == NULL)
     return ocirt_error_set (err, ENOMEM, "rootfs");

@@ -17,9 +17,11 @@ struct rootfs_ctx;
    config->mounts in order (relative bind sources are taken from the cwd: the
    caller chdirs to the bundle first, or makes them absolute), then creates the
    default devices, linux.devices and the /dev links (unless /dev is a bind
-   mount). *ret_ctx is the caller's (rootfs_ctx_free). */
-int rootfs_setup (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret_ctx,
-                  struct ocirt_error **err);
+   mount). `bind_trees` (may be NULL) gives, per mounts[] entry, a bind
+   source the runtime cloned before entering a user namespace (-1: none).
+   *ret_ctx is the caller's (rootfs_ctx_free). */
+int rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
+                  struct rootfs_ctx **ret_ctx, struct ocirt_error **err);
 
 /* Binds the terminal `console_fd` (a pty slave) over /dev/console of the
    rootfs, the mount point created and opened by fd (CVE-2025-52565). Works

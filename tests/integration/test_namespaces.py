@@ -181,6 +181,25 @@ def test_user_namespace_with_mappings(run, traversable_bundle, container_id):
     assert ns["user"] != host_ns("user")
 
 
+def test_user_namespace_bind_source_out_of_its_reach(run, traversable_bundle, container_id, tmp_path):
+    """A bind source the container's root cannot reach (a 0700 host directory
+    owned by the host's root) is still mounted: the runtime clones it before
+    the user namespace (runc's userns.bats "inaccessible mounts")."""
+    bundle = traversable_bundle
+    outer = tmp_path / "inaccessible"
+    (outer / "dir").mkdir(parents=True)
+    (outer / "dir" / "foo.txt").write_text("hello\n")
+    os.chmod(outer, 0o700)
+    bundle.add_namespace("user")
+    bundle.set("linux.uidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    bundle.set("linux.gidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    bundle.add_mount("/tmp", source=outer / "dir", options=["bind"])
+    bundle.probe("read", "/tmp/foo.txt").write()
+    r = run("run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    assert r.json()["content"] == "hello\n"
+
+
 def test_user_namespace_without_mappings_is_an_error(run, bundle, container_id, leftovers):
     bundle.add_namespace("user")
     bundle.delete("linux.uidMappings")

@@ -179,7 +179,7 @@ child (void *arg)
       fprintf (stderr, "config: %s\n", err->msg);
       _exit (2);
     }
-  int r = rootfs_setup (config, f->rootfs, &ctx, &err);
+  int r = rootfs_setup (config, f->rootfs, NULL, &ctx, &err);
   if (r == 0)
     {
       /* Nothing was mounted over the host's /etc (still the root filesystem). */
