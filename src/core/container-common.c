@@ -170,3 +170,21 @@ container_send_pidfd (const char *path, int pidfd, struct ocirt_error **err)
     return ocirt_error_set (err, -r, "--pidfd-socket: send the pidfd to `%s`", path);
   return 0;
 }
+
+int
+container_open (const char *root, const char *id, int lock, int *ret_rootfd, int *ret_dirfd,
+                struct container_state **ret, struct ocirt_error **err)
+{
+  int r = state_root_open (root, false, ret_rootfd, err);
+
+  if (r == -ENOENT)
+    {
+      /* No root at all: no container either. */
+      ocirt_error_free (*err);
+      *err = NULL;
+      return ocirt_error_setx (err, ENOENT, "container `%s` does not exist", id);
+    }
+  if (r < 0)
+    return r;
+  return state_open (*ret_rootfd, id, lock, ret_dirfd, ret, err);
+}

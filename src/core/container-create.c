@@ -38,6 +38,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/strv.h"
 
 /* Everything create holds while it works; released in one place. */
 struct create_ctx
@@ -116,7 +117,8 @@ pass_listen_fds (struct create_ctx *c, struct ocirt_error **err)
 {
   const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
   struct oci_process *p = c->config->process;
-  char *env[2] = { NULL, NULL }, **grown;
+  char listen_fds[32];
+  const char *env[] = { listen_fds, "LISTEN_PID=1" };
   long n;
 
   c->listen_fds = 0;
@@ -125,19 +127,9 @@ pass_listen_fds (struct create_ctx *c, struct ocirt_error **err)
   n = atol (fds);
   if (n <= 0 || n > 1024)
     return 0;
-  grown = realloc (p->env, (p->env_len + 3) * sizeof (char *));
-  if (grown == NULL || asprintf (&env[0], "LISTEN_FDS=%ld", n) < 0
-      || (env[1] = strdup ("LISTEN_PID=1")) == NULL)
-    {
-      if (grown)
-        p->env = grown;
-      free (env[0]);
-      return ocirt_error_set (err, ENOMEM, "LISTEN_FDS");
-    }
-  p->env = grown;
-  p->env[p->env_len++] = env[0];
-  p->env[p->env_len++] = env[1];
-  p->env[p->env_len] = NULL;
+  snprintf (listen_fds, sizeof listen_fds, "LISTEN_FDS=%ld", n);
+  if (strv_append (&p->env, &p->env_len, env, 2) < 0)
+    return ocirt_error_set (err, ENOMEM, "LISTEN_FDS");
   c->listen_fds = (int) n;
   return 0;
 }
@@ -419,7 +411,7 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
   for (;;)
     {
       enum sync_type type;
-      int r = sync_receive (c->sync_fds[0], &type, NULL, err);
+      int r = sync_receive (c->sync_fds[0], &type, err);
       if (r < 0)
         {
           /* createContainer/startContainer failures come from the init. */

@@ -245,7 +245,7 @@ release (struct exec_ctx *x, struct ocirt_error **err)
     }
   if (r == 0)
     r = sync_send (x->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
-  while (r == 0 && (r = sync_receive (x->sync_fds[0], &type, NULL, err)) == 0 && type == SYNC_SECCOMP_FD)
+  while (r == 0 && (r = sync_receive (x->sync_fds[0], &type, err)) == 0 && type == SYNC_SECCOMP_FD)
     r = container_forward_seccomp_fd (x->sync_fds[0], x->config->linux_->seccomp, x->st, STATUS_RUNNING,
                                       x->pid, err);
   if (r == -EPIPE)
@@ -264,19 +264,12 @@ load (const char *root, struct exec_ctx *x, struct ocirt_error **err)
   _cleanup_close_ int rootfd = -1;
   int r;
 
-  r = state_root_open (root, false, &rootfd, err);
-  if (r == -ENOENT)
-    {
-      ocirt_error_free (*err);
-      *err = NULL;
-      return ocirt_error_setx (err, ENOENT, "container `%s` does not exist", x->opts->id);
-    }
   /* A shared lock until the process has exec'd: `pause` (LOCK_EX) then
      cannot freeze it half set up, nor `delete` remove the container under
      it. Not with --ignore-paused: it waits for a `resume`, which must get
      through. */
-  if (r == 0)
-    r = state_open (rootfd, x->opts->id, x->opts->ignore_paused ? 0 : LOCK_SH, &x->dirfd, &x->st, err);
+  r = container_open (root, x->opts->id, x->opts->ignore_paused ? 0 : LOCK_SH, &rootfd, &x->dirfd, &x->st,
+                      err);
   if (r == 0)
     r = check_status (x->dirfd, x, err);
   if (r == 0)

@@ -15,6 +15,11 @@
 #define EXEC_FIFO "exec.fifo"
 #define CONFIG_COPY "config.json"
 
+/* Opens the runtime root and the entry of `id`, locked as asked (LOCK_EX,
+   LOCK_SH or 0); "container `ID` does not exist" when either is missing. */
+int container_open (const char *root, const char *id, int lock, int *ret_rootfd, int *ret_dirfd,
+                    struct container_state **ret, struct ocirt_error **err);
+
 /* Observes the facts and derives the status of the container in `dirfd`. */
 enum container_status container_status_of (int dirfd, const struct container_state *st);
 

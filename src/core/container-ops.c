@@ -24,25 +24,6 @@
 #include "util/log.h"
 #include "util/proc.h"
 
-/* Opens the root and the entry of `id`, locked as asked. */
-static int
-open_container (const char *root, const char *id, int lock, int *ret_rootfd, int *ret_dirfd,
-                struct container_state **ret, struct ocirt_error **err)
-{
-  int r = state_root_open (root, false, ret_rootfd, err);
-
-  if (r == -ENOENT)
-    {
-      /* No root at all: no container either. */
-      ocirt_error_free (*err);
-      *err = NULL;
-      return ocirt_error_setx (err, ENOENT, "container `%s` does not exist", id);
-    }
-  if (r < 0)
-    return r;
-  return state_open (*ret_rootfd, id, lock, ret_dirfd, ret, err);
-}
-
 /* Waits for the init to open exec.fifo, then reads until it closes: empty
    means the execve succeeded, anything else is the init's error. */
 static int
@@ -91,7 +72,7 @@ container_start (const char *root, const char *id, struct ocirt_error **err)
   enum container_status status;
   int r;
 
-  r = open_container (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
+  r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
   if (r < 0)
     return r;
   status = container_status_of (dirfd, st);
@@ -163,7 +144,7 @@ container_kill (const char *root, const char *id, int sig, bool all, struct ocir
   enum container_status status;
   int r;
 
-  r = open_container (root, id, 0, &rootfd, &dirfd, &st, err);
+  r = container_open (root, id, 0, &rootfd, &dirfd, &st, err);
   if (r < 0)
     return r;
   /* runc: --all signals whatever the cgroup holds, whatever the status
@@ -197,7 +178,7 @@ container_delete (const char *root, const char *id, bool force, struct ocirt_err
   enum container_status status;
   int r;
 
-  r = open_container (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
+  r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
   if (r == -ENOENT && force)
     {
       /* runc: forcing the removal of what is not there succeeds. */
@@ -284,7 +265,7 @@ container_state (const char *root, const char *id, struct oci_state **ret, struc
   _cleanup_close_ int rootfd = -1, dirfd = -1;
   int r;
 
-  r = open_container (root, id, 0, &rootfd, &dirfd, &st, err);
+  r = container_open (root, id, 0, &rootfd, &dirfd, &st, err);
   if (r < 0)
     return r;
   return to_oci_state (dirfd, st, false, ret, err);

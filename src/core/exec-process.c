@@ -10,6 +10,7 @@
 #include "exec-process.h"
 #include "ocispec.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 /* A deep copy of `p` through the printer and the parser: one code path
    owns the data model's memory layout. */
@@ -27,26 +28,6 @@ copy_process (const struct oci_process *p, struct oci_process **ret, struct ocir
   if (r < 0)
     return r;
   *ret = TAKE_PTR (back->process);
-  return 0;
-}
-
-/* Appends copies of `add` to the string array (*list, *len). */
-static int
-strv_append (char ***list, size_t *len, char *const *add, size_t n)
-{
-  char **grown = realloc (*list, (*len + n + 1) * sizeof (char *));
-
-  if (grown == NULL)
-    return -ENOMEM;
-  *list = grown;
-  for (size_t i = 0; i < n; i++)
-    {
-      grown[*len] = strdup (add[i]);
-      if (grown[*len] == NULL)
-        return -ENOMEM;
-      (*len)++;
-    }
-  grown[*len] = NULL;
   return 0;
 }
 
@@ -69,7 +50,7 @@ add_env (struct oci_process *p, char *const *env, size_t n)
             p->env[j] = copy;
             replaced = true;
           }
-      if (!replaced && strv_append (&p->env, &p->env_len, &env[i], 1) < 0)
+      if (!replaced && strv_append (&p->env, &p->env_len, (const char *const *) &env[i], 1) < 0)
         return -ENOMEM;
     }
   return 0;
@@ -114,7 +95,7 @@ apply_overrides (struct oci_process *p, const struct exec_options *o, struct oci
       for (size_t i = 0; i < p->args_len; i++)
         free (p->args[i]);
       p->args_len = 0;
-      r = strv_append (&p->args, &p->args_len, o->args, o->args_len);
+      r = strv_append (&p->args, &p->args_len, (const char *const *) o->args, o->args_len);
     }
   if (r == 0)
     r = add_env (p, o->env, o->env_len);
@@ -129,11 +110,14 @@ apply_overrides (struct oci_process *p, const struct exec_options *o, struct oci
       if (p->capabilities == NULL && (p->capabilities = calloc (1, sizeof *p->capabilities)) == NULL)
         r = -ENOMEM;
       if (r == 0)
-        r = strv_append (&p->capabilities->bounding, &p->capabilities->bounding_len, o->caps, o->caps_len);
+        r = strv_append (&p->capabilities->bounding, &p->capabilities->bounding_len,
+                         (const char *const *) o->caps, o->caps_len);
       if (r == 0)
-        r = strv_append (&p->capabilities->effective, &p->capabilities->effective_len, o->caps, o->caps_len);
+        r = strv_append (&p->capabilities->effective, &p->capabilities->effective_len,
+                         (const char *const *) o->caps, o->caps_len);
       if (r == 0)
-        r = strv_append (&p->capabilities->permitted, &p->capabilities->permitted_len, o->caps, o->caps_len);
+        r = strv_append (&p->capabilities->permitted, &p->capabilities->permitted_len,
+                         (const char *const *) o->caps, o->caps_len);
     }
   if (r < 0)
     return ocirt_error_set (err, -r, "exec");

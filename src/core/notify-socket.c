@@ -13,22 +13,7 @@
 #include <unistd.h>
 
 #include "notify-socket.h"
-
-/* Appends copies of `strings` to a libocispec string array. */
-static int
-strv_push (char ***list, size_t *len, const char *const *strings, size_t n)
-{
-  char **grown = realloc (*list, (*len + n + 1) * sizeof (char *));
-
-  if (grown == NULL)
-    return -ENOMEM;
-  *list = grown;
-  for (size_t i = 0; i < n; i++)
-    if ((grown[(*len)++] = strdup (strings[i])) == NULL)
-      return -ENOMEM;
-  grown[*len] = NULL;
-  return 0;
-}
+#include "util/strv.h"
 
 int
 notify_socket_prepare (int entry_fd, const char *entry_path, struct oci_config *config,
@@ -58,8 +43,8 @@ notify_socket_prepare (int entry_fd, const char *entry_path, struct oci_config *
   m->destination = strdup ("/run/notify");
   m->type = strdup ("bind");
   if (m->destination == NULL || m->type == NULL
-      || strv_push (&m->options, &m->options_len, options, sizeof options / sizeof options[0]) < 0
-      || strv_push (&config->process->env, &config->process->env_len, env, 1) < 0)
+      || strv_append (&m->options, &m->options_len, options, sizeof options / sizeof options[0]) < 0
+      || strv_append (&config->process->env, &config->process->env_len, env, 1) < 0)
     return ocirt_error_set (err, ENOMEM, "NOTIFY_SOCKET");
   return 0;
 }

@@ -71,7 +71,7 @@ sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret
 }
 
 int
-sync_receive (int fd, enum sync_type *ret_type, char **ret_text, struct ocirt_error **err)
+sync_receive (int fd, enum sync_type *ret_type, struct ocirt_error **err)
 {
   const size_t size = sizeof (struct sync_header) + SYNC_TEXT_MAX;
   _cleanup_free_ char *buf = malloc (size);
@@ -94,8 +94,6 @@ sync_receive (int fd, enum sync_type *ret_type, char **ret_text, struct ocirt_er
   if (type == SYNC_ERROR)
     return ocirt_error_from (err, code > 0 ? code : EIO, text);
   *ret_type = type;
-  if (ret_text)
-    *ret_text = TAKE_PTR (text);
   return 0;
 }
 
@@ -103,7 +101,7 @@ int
 sync_expect (int fd, enum sync_type expected, struct ocirt_error **err)
 {
   enum sync_type type;
-  int r = sync_receive (fd, &type, NULL, err);
+  int r = sync_receive (fd, &type, err);
 
   if (r < 0)
     return r;

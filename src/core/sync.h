@@ -42,10 +42,9 @@ void sync_send_error (int fd, const struct ocirt_error *error);
    socket becomes "<what>: the container's init exited unexpectedly". */
 int sync_expect (int fd, enum sync_type expected, struct ocirt_error **err);
 
-/* Waits for any message; *ret_type gets its type and, if ret_text is not
-   NULL, *ret_text its text (the caller's). SYNC_ERROR and EOF are turned
-   into errors as in sync_expect. */
-int sync_receive (int fd, enum sync_type *ret_type, char **ret_text, struct ocirt_error **err);
+/* Waits for any message; *ret_type gets its type. SYNC_ERROR and EOF are
+   turned into errors as in sync_expect. */
+int sync_receive (int fd, enum sync_type *ret_type, struct ocirt_error **err);
 
 /* Parses a raw datagram (exposed for the fuzzer and unit tests). */
 int sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret_code, char *text,

@@ -12,3 +12,4 @@ libocirt_a_SOURCES += src/util/fdpass.c src/util/fdpass.h
 libocirt_a_SOURCES += \
 	src/util/path.c src/util/path.h \
 	src/util/procfs.c src/util/procfs.h
+libocirt_a_SOURCES += src/util/strv.c src/util/strv.h

@@ -217,15 +217,12 @@ test_sync_messages (void **unused)
 {
   struct ocirt_error *err = NULL;
   enum sync_type type;
-  char *text = NULL;
   int fds[2];
 
   assert_int_equal (sync_pair (fds, &err), 0);
-  assert_int_equal (sync_send (fds[0], SYNC_HOOKS_DONE, 0, "{\"id\":\"x\"}", &err), 0);
-  assert_int_equal (sync_receive (fds[1], &type, &text, &err), 0);
+  assert_int_equal (sync_send (fds[0], SYNC_HOOKS_DONE, 0, NULL, &err), 0);
+  assert_int_equal (sync_receive (fds[1], &type, &err), 0);
   assert_int_equal (type, SYNC_HOOKS_DONE);
-  assert_string_equal (text, "{\"id\":\"x\"}");
-  free (text);
   /* An error from the peer arrives as an error with its code and words. */
   {
     struct ocirt_error e = { .code = ENOENT, .msg = (char *) "mount `x`: No such file or directory" };
