@@ -43,7 +43,8 @@ usage (void)
         "      --apparmor PROFILE     AppArmor profile\n"
         "      --process-label LABEL  SELinux label\n"
         "      --preserve-fds N       pass N more fds (from 3 on)\n"
-        "      --cgroup PATH          join this sub-cgroup of the container's cgroup\n"
+        "      --cgroup [CTRL[,CTRL]:]PATH  join this sub-cgroup of the container's cgroup\n"
+        "                             (all or the named controllers; repeatable)\n"
         "      --ignore-paused        allow exec in a paused container\n"
         "      --pidfd-socket PATH    unix socket that receives a pidfd of the process");
 }
@@ -167,7 +168,7 @@ parse_options (int argc, char **argv, struct exec_options *o, struct ocirt_error
           o->preserve_fds = (int) v;
         break;
       case OPT_CGROUP:
-        o->cgroup = optarg;
+        r = push (&o->cgroups, &o->cgroups_len, optarg) < 0 ? ocirt_error_set (err, ENOMEM, "exec") : 0;
         break;
       case OPT_IGNORE_PAUSED:
         o->ignore_paused = true;
@@ -206,6 +207,7 @@ cmd_exec (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **er
     r = container_exec (g->root, &o, &status, err);
   free (o.env);
   free (o.caps);
+  free (o.cgroups);
   free (o.additional_gids);
   return r < 0 ? r : status;
 }

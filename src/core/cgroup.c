@@ -247,40 +247,6 @@ cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char 
   return 0;
 }
 
-int
-cgroup_sub_path (const char *path, const char *sub, char **ret, struct ocirt_error **err)
-{
-  _cleanup_free_ char *out = strdup ("");
-
-  if (sub[0] == '/' || strchr (sub, '\n') || strcmp (sub, "..") == 0 || strncmp (sub, "../", 3) == 0
-      || strstr (sub, "/../") || (strlen (sub) >= 3 && strcmp (sub + strlen (sub) - 3, "/..") == 0))
-    return ocirt_error_setx (err, EINVAL, "--cgroup: %s is not a sub cgroup path", sub);
-  if (path[0] == '/')
-    {
-      *ret = join_path (path, sub);
-      return *ret ? 0 : ocirt_error_set (err, ENOMEM, "cgroup");
-    }
-  for (const char *p = path; *p && out;)
-    {
-      size_t len = strcspn (p, "\n");
-      _cleanup_free_ char *line = strndup (p, len);
-      char *colon = line ? strchr (line, ':') : NULL, *grown = NULL;
-      _cleanup_free_ char *joined = colon ? join_path (colon + 1, sub) : NULL;
-      if (joined == NULL)
-        return ocirt_error_setx (err, EINVAL, "invalid cgroup identifier `%s`", path);
-      colon[1] = '\0';
-      if (asprintf (&grown, "%s%s%s%s", out, *out ? "\n" : "", line, joined) < 0)
-        grown = NULL;
-      free (out);
-      out = grown;
-      p += len + (p[len] == '\n');
-    }
-  if (out == NULL)
-    return ocirt_error_set (err, ENOMEM, "cgroup");
-  *ret = TAKE_PTR (out);
-  return 0;
-}
-
 /* --- creating and joining ------------------------------------------------ */
 
 /* mkdir -p of `path` in hierarchy `i`; returns an fd of the leaf. */
@@ -387,18 +353,36 @@ cgroup_update (const char *path, const struct oci_resources *res, struct ocirt_e
   return r < 0 ? r : for_each_hier (path, false, apply_one, &a, err);
 }
 
-static int
-enter_one (const struct cgroup_layout *l, size_t i, int fd, const char *path, void *data,
-           struct ocirt_error **err)
-{
-  (void) i;
-  return cgroup_writef (l, fd, path, "cgroup.procs", err, "%d", *(pid_t *) data);
-}
-
+/* Worded as runc's message: callers and runc's tests match " adding pid ". */
 int
-cgroup_enter (const char *path, pid_t pid, struct ocirt_error **err)
+cgroup_enter (const char *ident, pid_t pid, struct ocirt_error **err)
 {
-  return for_each_hier (path, false, enter_one, &pid, err);
+  const struct cgroup_layout *l;
+  char **paths = NULL;
+  int r = cgroup_layout_get (&l, err);
+
+  if (r == 0)
+    r = cgroup_paths_parse (l, ident, &paths, err);
+  for (size_t i = 0; r == 0 && i < l->n; i++)
+    {
+      _cleanup_close_ int fd = -1;
+      char why[128];
+      if (paths[i] == NULL)
+        continue;
+      fd = cgroup_hier_open (l, i, paths[i], 0, err);
+      r = fd < 0 ? fd : cgroup_writef (l, fd, paths[i], "cgroup.procs", err, "%d", pid);
+      if (r == 0)
+        continue;
+      ocirt_strerror_go (-r, why, sizeof why);
+      ocirt_error_free (*err);
+      *err = NULL;
+      r = ocirt_error_setx (err, -r, "adding pid %d to cgroups: %s %s/%s/cgroup.procs: %s", pid,
+                            fd < 0 ? "open" : "write", l->h[i].mount,
+                            cgroup_hier_relpath (&l->h[i], paths[i]), why);
+    }
+  if (paths)
+    cgroup_paths_free (paths, l->n);
+  return r;
 }
 
 int

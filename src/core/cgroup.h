@@ -43,10 +43,14 @@ enum cgroup_mode cgroup_mode (void);
 int cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char **ret_path,
                  struct ocirt_error **err);
 
-/* The identifier of the sub-cgroup `sub` (relative, without "..") of the
-   cgroup `path`, for `exec --cgroup`; *ret is the caller's. Identifiers are
-   opaque: never append to one directly. */
-int cgroup_sub_path (const char *path, const char *sub, char **ret, struct ocirt_error **err);
+/* For `exec --cgroup`: the identifier of the sub-cgroups the specs name
+   below the container's cgroup `ident`. A spec is PATH (every hierarchy) or
+   CONTROLLER[,CONTROLLER...]:PATH, PATH relative and without ".." ("/" is
+   the container's cgroup itself); a controller-specific spec wins over a
+   general one. *ret is the caller's. Identifiers are opaque: never append to
+   one directly. */
+int cgroup_sub_ident (const char *ident, char *const *specs, size_t n_specs, char **ret,
+                      struct ocirt_error **err);
 
 /* Creates the cgroup in every hierarchy (v1 controllers and cgroup2 alike)
    and applies linux.resources (`linux_` may be NULL), with the device rules

@@ -238,8 +238,8 @@ release (struct exec_ctx *x, struct ocirt_error **err)
 
   if (x->st->cgroup_path)
     {
-      if (x->opts->cgroup)
-        r = cgroup_sub_path (x->st->cgroup_path, x->opts->cgroup, &sub, err);
+      if (x->opts->cgroups_len)
+        r = cgroup_sub_ident (x->st->cgroup_path, x->opts->cgroups, x->opts->cgroups_len, &sub, err);
       if (r == 0)
         r = cgroup_enter (sub ? sub : x->st->cgroup_path, x->pid, err);
     }

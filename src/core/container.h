@@ -86,7 +86,8 @@ struct exec_options
   const char *apparmor;
   const char *process_label;
   int preserve_fds;
-  const char *cgroup; /* a sub-cgroup of the container's to join */
+  char **cgroups; /* --cgroup specs: sub-cgroups to join (see cgroup_sub_ident) */
+  size_t cgroups_len;
   bool ignore_paused;
   const char *pidfd_socket; /* where a pidfd of the process goes, once it runs */
 };

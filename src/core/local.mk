@@ -48,7 +48,7 @@ libocirt_a_SOURCES += \
 # pause/resume/update/ps/events at the container level.
 libocirt_a_SOURCES += \
 	src/core/cgroup.c src/core/cgroup.h src/core/cgroup-internal.h \
-	src/core/cgroup-layout.c src/core/cgroup-procs.c src/core/cgroup-stats.c \
+	src/core/cgroup-layout.c src/core/cgroup-sub.c src/core/cgroup-procs.c src/core/cgroup-stats.c \
 	src/core/cgroup-v1.c src/core/cgroup-v1.h \
 	src/core/cgroup-v2.c src/core/cgroup-v2.h \
 	src/core/cgroup-devices-bpf.c src/core/cgroup-devices-bpf.h \

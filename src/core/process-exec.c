@@ -88,14 +88,6 @@ check_executable (const char *path)
   return 0;
 }
 
-/* strerror in Go's spelling ("no such file or directory"): callers match it. */
-static void
-go_strerror (int errnum, char *buf, size_t len)
-{
-  snprintf (buf, len, "%s", strerror (errnum));
-  buf[0] = (char) tolower ((unsigned char) buf[0]);
-}
-
 static int
 resolve_path (const char *file, char **ret_path, struct ocirt_error **err)
 {
@@ -106,7 +98,7 @@ resolve_path (const char *file, char **ret_path, struct ocirt_error **err)
     return ocirt_error_setx (err, EACCES, "exec: \"%s\": permission denied", file);
   if (r < 0)
     {
-      go_strerror (-r, msg, sizeof msg);
+      ocirt_strerror_go (-r, msg, sizeof msg);
       return ocirt_error_setx (err, -r, "exec: \"%s\": stat %s: %s", file, file, msg);
     }
   *ret_path = strdup (file);

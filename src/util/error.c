@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -113,4 +114,11 @@ ocirt_error_free (struct ocirt_error *err)
     return;
   free (err->msg);
   free (err);
+}
+
+void
+ocirt_strerror_go (int errnum, char *buf, size_t len)
+{
+  snprintf (buf, len, "%s", strerror (errnum));
+  buf[0] = (char) tolower ((unsigned char) buf[0]);
 }

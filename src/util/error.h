@@ -31,5 +31,9 @@ int ocirt_error_prefix (struct ocirt_error **err, const char *fmt, ...)
 int ocirt_error_from (struct ocirt_error **err, int code, const char *msg);
 
 void ocirt_error_free (struct ocirt_error *err);
+
+/* strerror in Go's spelling ("no such file or directory"), for messages
+   whose wording callers written against runc match. */
+void ocirt_strerror_go (int errnum, char *buf, size_t len);
 DEFINE_CLEANUP_FUNC (struct ocirt_error, ocirt_error_free)
 #define _cleanup_error_ _cleanup_ (ocirt_error_freep)

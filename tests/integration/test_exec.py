@@ -973,16 +973,50 @@ def test_cgroup_flag_joins_a_sub_cgroup(run, bundle, container_id):
                 pass
 
 
+def test_cgroup_flag_per_controller(run, bundle, container_id):
+    """CONTROLLER:PATH joins PATH in that controller's hierarchy only; a
+    general spec covers the rest, whatever the order; "/" is the top."""
+    init = start(run, bundle, container_id)
+    lines = host_cgroup_lines(init)
+    made = make_sub_cgroups(init, container_id, "sub-a") + make_sub_cgroups(init, container_id, "sub-b")
+    try:
+        r = run("exec", "--cgroup", "memory:sub-a", "--cgroup", "/sub-b", container_id, "/probe", "cgroup")
+        assert r.rc == 0, r.stderr
+        for line, want in zip(r.json()["cgroup"], lines):
+            controllers = line.split(":")[1].split(",")
+            sub = "sub-a" if "memory" in controllers else "sub-b"
+            assert line == want.rstrip("/") + "/" + sub, (line, want)
+        r = run("exec", "--cgroup", "/", container_id, "/probe", "cgroup")
+        assert r.rc == 0, r.stderr
+        assert r.json()["cgroup"] == lines
+    finally:
+        run("delete", "--force", container_id)
+        for sub in reversed(made):
+            try:
+                os.rmdir(sub)
+            except OSError:
+                pass
+
+
 def test_cgroup_flag_missing_sub_cgroup_refused(run, bundle, container_id):
+    """Worded as runc's error: callers (and runc's tests) match it."""
     start(run, bundle, container_id)
-    r = run("exec", "--cgroup", "no-such-sub", container_id, "true")
-    assert_refused(r, "no-such-sub")
+    for spec in ("no-such-sub", "memory:no-such-sub"):
+        r = run("exec", "--cgroup", spec, container_id, "true")
+        assert_refused(r, "no-such-sub")
+        assert " adding pid " in r.stderr and "/no-such-sub/cgroup.procs: no such file " in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("sub", ["../escape", "/abs", "a/../../b"])
+def test_cgroup_flag_unknown_controller_refused(run, bundle, container_id):
+    start(run, bundle, container_id)
+    r = run("exec", "--cgroup", "whaaat:/", container_id, "true")
+    assert_refused(r, "unknown controller `whaaat`")
+
+
+@pytest.mark.parametrize("sub", ["../escape", "..", "a/../../b", "memory:../x"])
 def test_cgroup_flag_escape_refused(run, bundle, container_id, sub):
     start(run, bundle, container_id)
-    assert_refused(run("exec", "--cgroup", sub, container_id, "true"), sub)
+    assert_refused(run("exec", "--cgroup", sub, container_id, "true"), "is not a sub cgroup path")
 
 
 # --------------------------------------------------------------------------

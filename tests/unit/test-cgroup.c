@@ -233,13 +233,28 @@ test_v1_paths (void **state)
   assert_true (exists ("sys/fs/cgroup/pids/c1"));
   {
     _cleanup_error_ struct ocirt_error *err = NULL;
-    _cleanup_free_ char *sub_abs = NULL, *sub_rel = NULL;
-    assert_int_equal (cgroup_sub_path (abs, "s/t", &sub_abs, &err), 0);
-    assert_string_equal (sub_abs, "/pod/x/s/t");
-    assert_int_equal (cgroup_sub_path (rel, "s", &sub_rel, &err), 0);
+    _cleanup_free_ char *sub_abs = NULL, *sub_rel = NULL, *top = NULL, *split = NULL;
+    char *all[] = { "s/t" }, *one[] = { "s" }, *up[] = { "../x" }, *slash[] = { "/" };
+    char *per[] = { "memory:m", "/./g", "cpu,cpuacct:c/d" }, *bad[] = { "whaaat:/" };
+    assert_int_equal (cgroup_sub_ident (abs, all, 1, &sub_abs, &err), 0);
+    assert_non_null (strstr (sub_abs, "memory:/pod/x/s/t"));
+    assert_non_null (strstr (sub_abs, "cpu,cpuacct:/pod/x/s/t"));
+    assert_int_equal (cgroup_sub_ident (rel, one, 1, &sub_rel, &err), 0);
     assert_non_null (strstr (sub_rel, "memory:/user/42/c1/s\n"));
-    assert_non_null (strstr (sub_rel, "pids:/c1/s\n"));
-    assert_true (cgroup_sub_path (rel, "../x", &sub_rel, &err) < 0);
+    assert_non_null (strstr (sub_rel, "pids:/c1/s"));
+    assert_int_equal (cgroup_sub_ident (abs, slash, 1, &top, &err), 0);
+    assert_non_null (strstr (top, "memory:/pod/x\n"));
+    /* Controller-specific specs win over the general one, in any order. */
+    assert_int_equal (cgroup_sub_ident (abs, per, 3, &split, &err), 0);
+    assert_non_null (strstr (split, "memory:/pod/x/m\n"));
+    assert_non_null (strstr (split, "cpu,cpuacct:/pod/x/c/d"));
+    assert_non_null (strstr (split, "pids:/pod/x/g"));
+    assert_true (cgroup_sub_ident (rel, up, 1, &sub_rel, &err) < 0);
+    assert_non_null (strstr (err->msg, "../x is not a sub cgroup path"));
+    ocirt_error_free (err);
+    err = NULL;
+    assert_true (cgroup_sub_ident (rel, bad, 1, &sub_rel, &err) < 0);
+    assert_non_null (strstr (err->msg, "unknown controller `whaaat`"));
   }
   /* A new cpuset cgroup gets its parent's CPUs and nodes. */
   assert_file ("sys/fs/cgroup/cpuset/c1/cpuset.cpus", "0-3\n");
