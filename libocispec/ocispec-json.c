@@ -66,10 +66,14 @@ static int __attribute__ ((format (printf, 2, 3))) fail (struct ctx *c, const ch
   va_end (ap);
   if (r < 0)
     return ocirt_error_setx (c->err, ENOMEM, "out of memory");
-  if (c->len == 0)
+  if (c->prefix_all && c->len == 0)
     return ocirt_error_setx (c->err, EINVAL, "%s: %s", c->docname, msg);
   if (c->prefix_all)
     return ocirt_error_setx (c->err, EINVAL, "%s: %s: %s", c->docname, c->path, msg);
+  /* The caller names the document (create says "config.json: ", exec the
+     --process file): naming it here too would say it twice. */
+  if (c->len == 0)
+    return ocirt_error_setx (c->err, EINVAL, "%s", msg);
   return ocirt_error_setx (c->err, EINVAL, "%s: %s", c->path, msg);
 }
 

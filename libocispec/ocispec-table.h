@@ -147,9 +147,10 @@ struct desc
 #define IGNORED(n) ROW_ (n, FIELD_IGNORED, 0, 0, 0, 0, NULL)
 #define END ROW_ (NULL, FIELD_END, 0, 0, 0, 0, NULL)
 
-/* Parses `len` bytes of JSON into a new struct of type `d`. `docname` names
-   the document in errors that have no property path ("config.json: invalid
-   JSON: ..."); with `prefix_all`, every error starts with it. */
+/* Parses `len` bytes of JSON into a new struct of type `d`. With
+   `prefix_all`, every error starts with `docname` ("config.json: process.cwd:
+   ..."); without, errors name only the property path, or say "invalid JSON:
+   ..." for the document as a whole, and the caller says which document. */
 int ocispec_parse (const struct desc *d, const char *docname, bool prefix_all, const char *json, size_t len,
                    void **ret, struct ocirt_error **err);
 

@@ -13,7 +13,8 @@
 
 /* Parses a config.json document of `len` bytes. On success *ret is owned by
    the caller (oci_config_free). Checks JSON types, ranges and required
-   properties only; semantic checks live in src/core/spec.c. */
+   properties only; semantic checks live in src/core/spec.c. Errors name the
+   property ("process.cwd: ...") but not the document: the caller adds that. */
 int oci_config_parse (const char *json, size_t len, struct oci_config **ret, struct ocirt_error **err);
 /* Reads and parses the file at `path` (relative to `dirfd`, AT_FDCWD allowed);
    every error starts with `path` ("config.json: process.cwd: ..."). */

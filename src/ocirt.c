@@ -208,7 +208,7 @@ main (int argc, char **argv)
   if (err)
     {
       log_error ("%s", err->msg);
-      fprintf (stderr, "ocirt: %s\n", err->msg);
+      ocirt_error_print (stderr, err->msg);
     }
   return global.error_status;
 }

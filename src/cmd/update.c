@@ -37,6 +37,7 @@ enum
   OPT_CPU_IDLE,
   OPT_BLKIO_WEIGHT,
   OPT_PIDS_LIMIT,
+  OPT_RDT_SCHEMA,
 };
 
 /* The resources the flags build; pointers in `res` lead to the members. */
@@ -211,6 +212,8 @@ static const struct option long_opts[] = {
   { "cpu-idle", required_argument, NULL, OPT_CPU_IDLE },
   { "blkio-weight", required_argument, NULL, OPT_BLKIO_WEIGHT },
   { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+  { "l3-cache-schema", required_argument, NULL, OPT_RDT_SCHEMA },
+  { "mem-bw-schema", required_argument, NULL, OPT_RDT_SCHEMA },
   { "help", no_argument, NULL, 'h' },
   {},
 };
@@ -229,7 +232,8 @@ usage (void)
         "  --cpu-period N, --cpu-quota N, --cpu-burst N (microseconds)\n"
         "  --cpu-share N, --cpu-rt-period N, --cpu-rt-runtime N, --cpu-idle 0|1\n"
         "  --cpuset-cpus LIST, --cpuset-mems LIST\n"
-        "  --blkio-weight N (10..1000), --pids-limit N");
+        "  --blkio-weight N (10..1000), --pids-limit N\n"
+        "  --l3-cache-schema S, --mem-bw-schema S  refused: Intel RDT is not supported");
 }
 
 static int
@@ -254,6 +258,9 @@ parse_flags (int argc, char **argv, struct flags *f, struct ocirt_error **err)
         r = cpu_flag (f, c, name, optarg, err);
       else if (c == OPT_BLKIO_WEIGHT || c == OPT_PIDS_LIMIT)
         r = other_flag (f, c, name, optarg, err);
+      else if (c == OPT_RDT_SCHEMA)
+        r = ocirt_error_setx (err, ENOTSUP, "update: --%s: Intel RDT (resctrl) is not supported by ocirt",
+                              name);
       else
         r = cmd_bad_option (argv, c, err);
     }

@@ -65,6 +65,11 @@ int cgroup_write (const struct cgroup_layout *l, int dirfd, const char *path, co
 int cgroup_writef (const struct cgroup_layout *l, int dirfd, const char *path, const char *file,
                    struct ocirt_error **err, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 
+/* pids.max from linux.resources.pids.limit: below 0 is "max", and 0 is "not
+   set" (nothing written), as in runc. */
+int cgroup_write_pids_limit (const struct cgroup_layout *l, int dirfd, const char *path, int64_t limit,
+                             struct ocirt_error **err);
+
 /* Reads `file` of `dirfd` (trailing newline removed); *ret is the caller's. */
 int cgroup_read (int dirfd, const char *file, char **ret);
 

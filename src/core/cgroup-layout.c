@@ -467,6 +467,17 @@ cgroup_writef (const struct cgroup_layout *l, int dirfd, const char *path, const
 }
 
 int
+cgroup_write_pids_limit (const struct cgroup_layout *l, int dirfd, const char *path, int64_t limit,
+                         struct ocirt_error **err)
+{
+  if (limit == 0)
+    return 0;
+  if (limit < 0)
+    return cgroup_write (l, dirfd, path, "pids.max", "max", err);
+  return cgroup_writef (l, dirfd, path, "pids.max", err, "%" PRId64, limit);
+}
+
+int
 cgroup_read (int dirfd, const char *file, char **ret)
 {
   size_t len = 0;

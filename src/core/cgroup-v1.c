@@ -39,7 +39,9 @@ static int
 memory_limit_and_swap (struct v1 *c, const struct oci_memory *m)
 {
   int64_t limit = m->limit, swap = m->swap;
-  bool set_limit = m->limit_present, set_swap = m->swap_present;
+  /* 0 means "not set", as in runc (a limit of 0 bytes would kill the init
+     at once); unlimited is -1. */
+  bool set_limit = m->limit_present && limit != 0, set_swap = m->swap_present && swap != 0;
   uint64_t cur_swap = 0;
   int r = 0;
 
@@ -114,7 +116,7 @@ apply_memory (struct v1 *c, const struct oci_memory *m, bool update)
     r = W ("memory.use_hierarchy", "%d", m->use_hierarchy ? 1 : 0);
   if (r == 0)
     r = memory_limit_and_swap (c, m);
-  if (r == 0 && m->reservation_present)
+  if (r == 0 && m->reservation_present && m->reservation != 0)
     r = W ("memory.soft_limit_in_bytes", "%" PRId64, m->reservation);
   if (r == 0 && m->kernel_present)
     r = optional_write (c, "memory.kmem.limit_in_bytes", m->kernel);
@@ -328,7 +330,7 @@ cgroup_v1_apply (const struct cgroup_layout *l, size_t idx, int dirfd, const cha
   if (r == 0 && res->block_io && HERE ("blkio"))
     r = apply_blkio (c, res->block_io);
   if (r == 0 && res->pids && HERE ("pids"))
-    r = res->pids->limit > 0 ? W ("pids.max", "%" PRId64, res->pids->limit) : W ("pids.max", "max");
+    r = cgroup_write_pids_limit (c->l, c->fd, c->path, res->pids->limit, c->err);
   if (r == 0 && res->hugepage_limits_len && HERE ("hugetlb"))
     r = apply_hugetlb (c, res);
   if (r == 0 && res->rdma && HERE ("rdma"))

@@ -99,9 +99,11 @@ memory_swap (struct v2 *c, const struct oci_memory *m)
 
   if (!m->swap_present)
     return m->limit_present && m->limit == -1 ? W ("memory.swap.max", "max") : 0;
+  /* 0 means "not set" for the limit too: swap is then relative to the
+     limit in force. */
   if (m->swap == 0)
     return 0; /* 0: not set, as in runc */
-  if (!m->limit_present && m->swap != -1)
+  if ((!m->limit_present || m->limit == 0) && m->swap != -1)
     {
       /* `update` of the swap alone: relative to the limit in force. */
       if (cgroup_read_u64 (c->fd, "memory.max", &cur) < 0 || cur == UINT64_MAX)
@@ -126,11 +128,13 @@ apply_memory (struct v2 *c, const struct oci_memory *m, bool update)
                              "memory.limit: %" PRId64 " is below the current usage %" PRIu64
                              " (memory.checkBeforeUpdate)",
                              m->limit, usage);
-  if (m->limit_present)
+  /* 0 means "not set", as in runc (a limit of 0 bytes would kill the init
+     at once); unlimited is -1. */
+  if (m->limit_present && m->limit != 0)
     r = write_limit (c, "memory.max", m->limit);
   if (r == 0)
     r = memory_swap (c, m);
-  if (r == 0 && m->reservation_present)
+  if (r == 0 && m->reservation_present && m->reservation != 0)
     r = write_limit (c, "memory.low", m->reservation);
   if (m->kernel_present)
     ignored (c, "memory.kernel");
@@ -230,7 +234,7 @@ apply_rest (struct v2 *c, const struct oci_resources *res)
   int r = 0;
 
   if (res->pids && cgroup_v2_handles (c->l, "pids"))
-    r = res->pids->limit > 0 ? W ("pids.max", "%" PRId64, res->pids->limit) : W ("pids.max", "max");
+    r = cgroup_write_pids_limit (c->l, c->fd, c->path, res->pids->limit, c->err);
   for (size_t i = 0; cgroup_v2_handles (c->l, "hugetlb") && i < res->hugepage_limits_len && r == 0; i++)
     {
       char file[64];

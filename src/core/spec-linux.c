@@ -36,10 +36,48 @@ check_namespaces (const struct oci_linux *l, struct ocirt_error **err)
   return 0;
 }
 
+static bool
+ranges_overlap (uint32_t a, uint32_t b, uint32_t size_a, uint32_t size_b)
+{
+  return (uint64_t) a < (uint64_t) b + size_b && (uint64_t) b < (uint64_t) a + size_a;
+}
+
+/* The kernel's rules for uid_map and gid_map (user_namespaces(7)): without
+   them the write fails with a bare EINVAL that names no entry. A range may
+   not reach 2^32 - 1 ((uid_t) -1 is never an id), and since Linux 4.15
+   ranges overlap on neither side and there are at most 340. */
+int
+spec_check_id_mappings (const char *name, const struct oci_id_mapping *m, size_t len,
+                        struct ocirt_error **err)
+{
+  if (len > 340)
+    return FAIL ("%s: %zu entries, the kernel takes at most 340", name, len);
+  for (size_t i = 0; i < len; i++)
+    {
+      if (m[i].size == 0)
+        return FAIL ("%s[%zu].size: must not be 0", name, i);
+      if ((uint64_t) m[i].container_id + m[i].size > UINT32_MAX)
+        return FAIL ("%s[%zu]: containerID %" PRIu32 " + size %" PRIu32 " goes past the last id 4294967294",
+                     name, i, m[i].container_id, m[i].size);
+      if ((uint64_t) m[i].host_id + m[i].size > UINT32_MAX)
+        return FAIL ("%s[%zu]: hostID %" PRIu32 " + size %" PRIu32 " goes past the last id 4294967294", name,
+                     i, m[i].host_id, m[i].size);
+      for (size_t j = 0; j < i; j++)
+        if (ranges_overlap (m[i].container_id, m[j].container_id, m[i].size, m[j].size)
+            || ranges_overlap (m[i].host_id, m[j].host_id, m[i].size, m[j].size))
+          return FAIL ("%s[%zu]: overlaps %s[%zu]", name, i, name, j);
+    }
+  return 0;
+}
+
 static int
 check_id_mappings (const struct oci_linux *l, struct ocirt_error **err)
 {
   const struct oci_namespace *user = spec_find_namespace (l, "user");
+
+  if (spec_check_id_mappings ("linux.uidMappings", l->uid_mappings, l->uid_mappings_len, err) < 0
+      || spec_check_id_mappings ("linux.gidMappings", l->gid_mappings, l->gid_mappings_len, err) < 0)
+    return -(*err)->code;
 
   if (user == NULL)
     {
@@ -490,6 +528,10 @@ check_resource_maps (const struct oci_resources *r, const char *pfx, struct ocir
 int
 spec_validate_resources (const struct oci_resources *r, const char *pfx, struct ocirt_error **err)
 {
+  /* config-linux.md: -1 is "no limit" and 0 a real limit; nothing else
+     below 0 means anything. */
+  if (r->pids && r->pids->limit < -1)
+    return FAIL ("%s.pids.limit: %" PRId64 " is below -1", pfx, r->pids->limit);
   if (check_device_rules (r, pfx, err) < 0 || (r->memory && check_memory (r->memory, pfx, err) < 0)
       || (r->cpu && check_cpu (r->cpu, pfx, err) < 0)
       || (r->block_io && check_block_io (r->block_io, pfx, err) < 0) || check_resource_maps (r, pfx, err) < 0)
@@ -516,7 +558,9 @@ check_intel_rdt (const struct oci_intel_rdt *r, struct ocirt_error **err)
   for (size_t i = 0; i < r->schemata_len; i++)
     if (r->schemata[i] && strchr (r->schemata[i], '\n'))
       return FAIL ("linux.intelRdt.schemata[%zu]: must be one line", i);
-  return 0;
+  /* config-linux.md: a runtime that cannot place the container in resctrl
+     MUST fail, not run it unconfined (config.md, "Valid values"). */
+  return FAIL ("linux.intelRdt: Intel RDT (resctrl) is not supported by ocirt");
 }
 
 static int

@@ -8,6 +8,11 @@
    spec_validate(); linux.resources is checked by spec_validate_resources(). */
 int spec_validate_linux (const struct oci_linux *l, struct ocirt_error **err);
 
+/* Checks a uid or gid mapping list (linux.uidMappings, mounts[i].gidMappings…)
+   against the kernel's rules; messages name entries under `name`. */
+int spec_check_id_mappings (const char *name, const struct oci_id_mapping *m, size_t len,
+                            struct ocirt_error **err);
+
 /* Checks linux.resources (also what `update --resources` takes); messages
    name fields under `prefix` ("linux.resources"). */
 /* The prefix `update` checks its document with: some rules differ there

@@ -358,6 +358,18 @@ mount_has_option (const struct oci_mount *m, const char *const *names)
 }
 
 static int
+check_mount_mappings (const struct oci_mount *m, size_t i, struct ocirt_error **err)
+{
+  char name[64];
+
+  snprintf (name, sizeof name, "mounts[%zu].uidMappings", i);
+  if (spec_check_id_mappings (name, m->uid_mappings, m->uid_mappings_len, err) < 0)
+    return -(*err)->code;
+  snprintf (name, sizeof name, "mounts[%zu].gidMappings", i);
+  return spec_check_id_mappings (name, m->gid_mappings, m->gid_mappings_len, err);
+}
+
+static int
 check_mount (const struct oci_config *c, size_t i, struct ocirt_error **err)
 {
   static const char *const bind_opts[] = { "bind", "rbind", NULL };
@@ -375,6 +387,8 @@ check_mount (const struct oci_config *c, size_t i, struct ocirt_error **err)
   if ((m->uid_mappings != NULL) != (m->gid_mappings != NULL))
     return ocirt_error_setx (err, EINVAL, "mounts[%zu]: uidMappings and gidMappings must be given together",
                              i);
+  if (check_mount_mappings (m, i, err) < 0)
+    return -(*err)->code;
   /* config.md, `idmap`: without mappings of its own the mount borrows the
      container's user namespace; with neither it is an error. */
   if (mount_has_option (m, idmap_opts) && m->uid_mappings == NULL

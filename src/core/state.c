@@ -15,6 +15,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "spec.h"
 #include "state.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -303,6 +304,11 @@ state_open (int rootfd, const char *id, int lock, int *ret_dirfd, struct contain
   _cleanup_free_ char *json = NULL;
   int r;
 
+  /* Every command names its container by id: one such as `../x` must never
+     reach outside the state root. */
+  r = spec_validate_id (id, err);
+  if (r < 0)
+    return r;
   dirfd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (dirfd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
     return ocirt_error_setx (err, ENOENT, "container `%s` does not exist", id);

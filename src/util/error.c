@@ -122,3 +122,15 @@ ocirt_strerror_go (int errnum, char *buf, size_t len)
   snprintf (buf, len, "%s", strerror (errnum));
   buf[0] = (char) tolower ((unsigned char) buf[0]);
 }
+
+void
+ocirt_error_print (FILE *out, const char *msg)
+{
+  fputs ("ocirt: ", out);
+  for (const unsigned char *p = (const unsigned char *) msg; *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      fprintf (out, "\\x%02x", *p);
+    else
+      fputc (*p, out);
+  fputc ('\n', out);
+}

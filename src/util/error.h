@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdio.h>
+
 #include "cleanup.h"
 
 /* The one error type: an errno-style code and a message that gathers context
@@ -31,6 +33,11 @@ int ocirt_error_prefix (struct ocirt_error **err, const char *fmt, ...)
 int ocirt_error_from (struct ocirt_error **err, int code, const char *msg);
 
 void ocirt_error_free (struct ocirt_error *err);
+
+/* Prints "ocirt: MSG\n" to `out` with control characters of MSG escaped
+   (\xNN): a value quoted in a message must not split it into lines or
+   reach the caller's terminal as an escape sequence. */
+void ocirt_error_print (FILE *out, const char *msg);
 
 /* strerror in Go's spelling ("no such file or directory"), for messages
    whose wording callers written against runc match. */

@@ -174,11 +174,11 @@ static const struct
   const char *names;
   const char *not_visible;
 } bad_cases[] = {
-  { "config/invalid-json.json", "config.json: invalid JSON: ", NULL },
+  { "config/invalid-json.json", "invalid JSON: ", NULL },
   { "config/linux-hugepage.json", "linux.resources.hugepageLimits[0].pageSize: ", NULL },
   { "config/linux-netdevice.json", "linux.netDevices.eth0.name: ", NULL },
   { "config/linux-rdma.json", "linux.resources.rdma.mlx5_1.hcaHandles: ", NULL },
-  { "state/invalid-json.json", "state.json: invalid JSON: ", NULL },
+  { "state/invalid-json.json", "invalid JSON: ", NULL },
   { "features/missing-ociVersionMax.json", "ociVersionMax: ", NULL },
   { "config/freebsd-vnet-disable.json", NULL,
     "freebsd.jail.vnet has a FreeBSD-only enum; the freebsd object is ignored on Linux" },

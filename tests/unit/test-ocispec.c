@@ -167,7 +167,7 @@ static const struct error_case error_cases[] = {
     "linux.netDevices.eth0: expected an object, got array" },
   { "config", USER ("\"additionalGids\":[1,\"2\"]"),
     "process.user.additionalGids[1]: expected an unsigned 32-bit integer, got string" },
-  { "config", "[]", "config.json: expected an object, got array" },
+  { "config", "[]", "expected an object, got array" },
   /* missing required properties, at every depth */
   { "config", "{}", "ociVersion: required property missing" },
   { "config", CFG ("\"root\":{}"), "root.path: required property missing" },
@@ -249,24 +249,24 @@ test_invalid_json (void **state)
   char deep[600];
 
   assert_non_null (msg);
-  assert_true (strncmp (msg, "config.json: invalid JSON: ", 27) == 0);
-  assert_true (strlen (msg) > 27);
+  assert_true (strncmp (msg, "invalid JSON: ", 14) == 0);
+  assert_true (strlen (msg) > 14);
   assert_null (strchr (msg, '\n'));
   assert_non_null (msg2);
-  assert_true (strncmp (msg2, "state.json: invalid JSON: ", 26) == 0);
+  assert_true (strncmp (msg2, "invalid JSON: ", 14) == 0);
   assert_null (strchr (msg2, '\n'));
   assert_non_null (msg3);
-  assert_true (strncmp (msg3, "config.json: invalid JSON: ", 27) == 0);
+  assert_true (strncmp (msg3, "invalid JSON: ", 14) == 0);
 
   /* A NUL byte would make yajl see only a prefix of the document. */
   assert_int_equal (oci_config_parse ("{\"ociVersion\":\"1\"}\0x", 20, &c, &err), -EINVAL);
-  assert_string_equal (err->msg, "config.json: invalid JSON: contains a NUL byte");
+  assert_string_equal (err->msg, "invalid JSON: contains a NUL byte");
   ocirt_error_free (TAKE_PTR (err));
 
   /* Deep nesting is refused before yajl builds (and recursively frees) it. */
   memset (deep, '[', sizeof deep);
   assert_int_equal (oci_config_parse (deep, sizeof deep, &c, &err), -EINVAL);
-  assert_string_equal (err->msg, "config.json: invalid JSON: nested deeper than 128 levels");
+  assert_string_equal (err->msg, "invalid JSON: nested deeper than 128 levels");
   assert_null (c);
 }
 

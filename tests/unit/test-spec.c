@@ -552,7 +552,7 @@ test_paths (void **state)
     { LINUX ("\"cgroupsPath\": \"..\""), "linux.cgroupsPath" },
     { LINUX (
           "\"intelRdt\": {\"closID\": \"/\", \"memBwSchema\": \"MB:0=20\", \"l3CacheSchema\": \"L3:0=ff\"}"),
-      NULL },
+      "linux.intelRdt: Intel RDT (resctrl) is not supported" },
     { LINUX ("\"intelRdt\": {\"closID\": \"a/b\"}"), "linux.intelRdt.closID" },
     { LINUX ("\"intelRdt\": {\"closID\": \"..\"}"), "linux.intelRdt.closID" },
     { LINUX ("\"intelRdt\": {\"memBwSchema\": \"L3:0=20\"}"), "linux.intelRdt.memBwSchema" },
