@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "cgroup-systemd.h"
 #include "cgroup-v1.h"
 #include "cgroup-v2.h"
 #include "cgroup.h"
@@ -69,21 +70,6 @@ cgroup_device_rules (const struct oci_linux *linux_, struct cgroup_dev_rule **re
 }
 
 /* --- planning ------------------------------------------------------------ */
-
-static int
-check_systemd (struct ocirt_error **err)
-{
-  const char *root = cgroup_test_root ();
-  char path[4096];
-  struct stat st;
-
-  /* sd_booted()'s test: systemd as init creates this directory. */
-  snprintf (path, sizeof path, "%s/run/systemd/system", root ? root : "");
-  if (lstat (path, &st) < 0 || !S_ISDIR (st.st_mode))
-    return ocirt_error_setx (err, ENOTSUP, "systemd is not running: --systemd-cgroup needs it");
-  return ocirt_error_setx (
-      err, ENOTSUP, "--systemd-cgroup: the systemd cgroup driver is not available in this build of ocirt");
-}
 
 static bool
 cpu_used (const struct oci_cpu *c)
@@ -222,8 +208,6 @@ cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char 
   const struct cgroup_layout *l;
   int r;
 
-  if (systemd)
-    return check_systemd (err);
   if (res && (r = spec_validate_resources (res, "linux.resources", err)) < 0)
     return r;
   if (strchr (cg, '\n'))
@@ -233,6 +217,8 @@ cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char 
     return r;
   if (res && (r = check_host (l, res, err)) < 0)
     return r;
+  if (systemd)
+    return cgroup_systemd_check (id, linux_ ? linux_->cgroups_path : NULL, ret_path, err);
   if (l->n == 0)
     {
       *ret_path = NULL;
@@ -351,56 +337,4 @@ cgroup_update (const char *path, const struct oci_resources *res, struct ocirt_e
   int r = spec_validate_resources (res, SPEC_UPDATE_PREFIX, err);
 
   return r < 0 ? r : for_each_hier (path, false, apply_one, &a, err);
-}
-
-/* Worded as runc's message: callers and runc's tests match " adding pid ". */
-int
-cgroup_enter (const char *ident, pid_t pid, struct ocirt_error **err)
-{
-  const struct cgroup_layout *l;
-  char **paths = NULL;
-  int r = cgroup_layout_get (&l, err);
-
-  if (r == 0)
-    r = cgroup_paths_parse (l, ident, &paths, err);
-  for (size_t i = 0; r == 0 && i < l->n; i++)
-    {
-      _cleanup_close_ int fd = -1;
-      char why[128];
-      if (paths[i] == NULL)
-        continue;
-      fd = cgroup_hier_open (l, i, paths[i], 0, err);
-      r = fd < 0 ? fd : cgroup_writef (l, fd, paths[i], "cgroup.procs", err, "%d", pid);
-      if (r == 0)
-        continue;
-      ocirt_strerror_go (-r, why, sizeof why);
-      ocirt_error_free (*err);
-      *err = NULL;
-      r = ocirt_error_setx (err, -r, "adding pid %d to cgroups: %s %s/%s/cgroup.procs: %s", pid,
-                            fd < 0 ? "open" : "write", l->h[i].mount,
-                            cgroup_hier_relpath (&l->h[i], paths[i]), why);
-    }
-  if (paths)
-    cgroup_paths_free (paths, l->n);
-  return r;
-}
-
-int
-cgroup_open_v2_fd (const char *path, struct ocirt_error **err)
-{
-  const struct cgroup_layout *l;
-  _cleanup_free_ char **paths = NULL;
-  int r = cgroup_layout_get (&l, err), fd;
-
-  if (r < 0)
-    return r;
-  if (cgroup_mode () != CGROUP_MODE_UNIFIED)
-    return -ENOTSUP;
-  r = cgroup_paths_parse (l, path, &paths, err);
-  if (r < 0)
-    return r;
-  fd = paths[l->v2] ? cgroup_hier_open (l, (size_t) l->v2, paths[l->v2], O_PATH, err) : -ENOTSUP;
-  for (size_t i = 0; i < l->n; i++)
-    free (paths[i]);
-  return fd;
 }

@@ -37,8 +37,9 @@ enum cgroup_mode cgroup_mode (void);
    linux.cgroupsPath absolute: that path under each hierarchy's root;
    relative or absent (then the id, as runc): below the runtime's own cgroup
    in each v1 hierarchy, below the parent of its own cgroup on cgroup2.
-   `systemd` (--systemd-cgroup) fails: systemd is not running, or the
-   systemd driver is not available. *ret_path (the identifier, the caller's)
+   `systemd` (--systemd-cgroup): linux.cgroupsPath is "slice:prefix:name"
+   and the identifier the unit's path (cgroup-systemd.h); fails when systemd
+   does not answer on the system bus. *ret_path (the identifier, the caller's)
    is NULL when the host has no cgroups and nothing asks for them. */
 int cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char **ret_path,
                  struct ocirt_error **err);
@@ -60,9 +61,38 @@ int cgroup_create (const char *path, const struct oci_linux *linux_, struct ocir
 /* Moves `pid` into the container's cgroup in every hierarchy. */
 int cgroup_enter (const char *path, pid_t pid, struct ocirt_error **err);
 
-/* On a cgroup2-only host, an O_PATH|O_DIRECTORY fd of the container's cgroup
-   for clone3(CLONE_INTO_CGROUP); -ENOTSUP (no error set) on other hosts. */
-int cgroup_open_v2_fd (const char *path, struct ocirt_error **err);
+/* The init's way into its cgroup, without the cost of a move by pid: a
+   move through cgroup.procs takes the kernel's global threadgroup lock, and
+   every taking of it waits for an RCU grace period (milliseconds, the
+   largest single cost of `create` on a v1 host). Instead the init is cloned
+   straight into its cgroup2 cgroup (clone3 CLONE_INTO_CGROUP with v2_fd)
+   and moves itself in each v1 hierarchy by writing "0" to `tasks`, which
+   for a single-threaded process skips that lock (Linux 6.5+; older kernels
+   take it, no harm done). The files are opened here by the runtime, and v1
+   checks the opener's credentials: the init may already be in a new user
+   namespace when it writes. */
+struct cgroup_join_file
+{
+  int fd;      /* the v1 `tasks` file, write-only */
+  size_t hier; /* which hierarchy, for messages */
+};
+struct cgroup_join
+{
+  struct cgroup_join_file *v1;
+  size_t n_v1;
+  int v2_fd; /* the cgroup2 directory (O_PATH), or -1 */
+};
+
+/* Opens what cgroup_join_self and clone3 need for the cgroup `ident`;
+   release with cgroup_join_release. */
+int cgroup_join_prepare (const char *ident, struct cgroup_join *ret, struct ocirt_error **err);
+
+/* In the (single-threaded) process to move: joins every v1 hierarchy, then
+   releases `j`. */
+int cgroup_join_self (struct cgroup_join *j, struct ocirt_error **err);
+
+/* Closes the fds of `j`; safe on a zeroed join with v2_fd -1. */
+void cgroup_join_release (struct cgroup_join *j);
 
 /* Sends `sig` to every process of the cgroup and its sub-cgroups: cgroup.kill
    for SIGKILL on v2; otherwise frozen, signalled one by one, thawed, so no

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
@@ -90,6 +91,8 @@ container_destroy (int rootfd, const struct container_state *st, const struct oc
   if (st->cgroup_path && (r = cgroup_kill_all (st->cgroup_path, SIGKILL, err)) < 0)
     return r;
   r = container_kill_init (st, err);
+  if (r == 0 && st->systemd_unit)
+    r = cgroup_systemd_stop (st->systemd_unit, err);
   if (r == 0 && st->cgroup_path)
     r = cgroup_destroy (st->cgroup_path, err);
   if (r < 0)

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
@@ -29,6 +30,7 @@
 #include "namespace.h"
 #include "notify-socket.h"
 #include "ocispec.h"
+#include "seccomp-cache.h"
 #include "seccomp-notify.h"
 #include "seccomp.h"
 #include "spec.h"
@@ -58,6 +60,7 @@ struct create_ctx
   bool hook_failed;
   int listen_fds;  /* socket-activation fds passed on (LISTEN_FDS) */
   int *bind_trees; /* with a new user namespace: bind sources cloned while we can still reach them */
+  struct cgroup_join cgroup_join;
 };
 
 static void
@@ -71,17 +74,19 @@ create_ctx_release (struct create_ctx *c)
   for (size_t i = 0; c->bind_trees && i < c->config->mounts_len; i++)
     cleanup_closep (&c->bind_trees[i]);
   free (c->bind_trees);
+  cgroup_join_release (&c->cgroup_join);
   oci_config_free (c->config);
   seccomp_filter_free (c->seccomp);
   free (c->config_json);
   free (c->st.created);
   free (c->st.owner);
   free (c->st.cgroup_path);
+  free (c->st.systemd_unit);
   free (c->st.notify_socket);
 }
 
 static int
-load_config (struct create_ctx *c, struct ocirt_error **err)
+load_config (const char *root, struct create_ctx *c, struct ocirt_error **err)
 {
   const char *bundle = c->opts->bundle ? c->opts->bundle : ".";
   _cleanup_close_ int fd = -1;
@@ -100,7 +105,8 @@ load_config (struct create_ctx *c, struct ocirt_error **err)
     r = spec_validate (c->config, err);
   /* Compiled here, so a bad profile fails before anything exists. */
   if (r == 0)
-    r = seccomp_filter_compile (c->config->linux_ ? c->config->linux_->seccomp : NULL, &c->seccomp, err);
+    r = seccomp_filter_prepare (root, c->config->linux_ ? c->config->linux_->seccomp : NULL, &c->seccomp,
+                                err);
   if (r == 0)
     r = lsm_check_process (c->config->process, err);
   if (r < 0)
@@ -251,6 +257,8 @@ prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
   size_t n = 0;
   int r;
 
+  if (c->st.systemd_unit)
+    return 0; /* systemd makes it with the init in it (spawn_init) */
   if (cgroup_is_frozen (c->st.cgroup_path))
     {
       /* Not ours: leave it as it is. */
@@ -316,8 +324,22 @@ hooks_for_parent (const struct oci_config *config)
   return h && (h->prestart_len || h->create_runtime_len);
 }
 
-/* clone3 into the namespaces that must exist at birth (user, pid), with a
-   pidfd so that no later step can confuse the init with a recycled pid. */
+/* clone3 into the namespaces that must exist at birth (user, pid), and into
+   the container's cgroup2 cgroup, with a pidfd so that no later step can
+   confuse the init with a recycled pid. */
+static pid_t
+clone_init (struct create_ctx *c, struct clone_args *args, const struct init_args *ia)
+{
+  pid_t pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
+
+  if (pid == 0)
+    {
+      close (c->sync_fds[0]);
+      init_main (ia);
+    }
+  return pid;
+}
+
 static int
 spawn_init (struct create_ctx *c, struct ocirt_error **err)
 {
@@ -341,10 +363,12 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .console_socket_fd = c->console_fd,
     .preserve_fds = c->listen_fds + c->opts->preserve_fds,
     .bind_trees = c->bind_trees,
+    .cgroup_join = c->st.cgroup_path && !c->st.systemd_unit ? &c->cgroup_join : NULL,
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
   };
+  bool enter_by_pid = false;
   pid_t pid;
   int r;
 
@@ -353,6 +377,13 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
      /proc/PID/exe (CVE-2019-5736, CVE-2016-9962). */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return ocirt_error_set (err, errno, "make the runtime non-dumpable");
+  if (ia.cgroup_join && (r = cgroup_join_prepare (c->st.cgroup_path, &c->cgroup_join, err)) < 0)
+    return r;
+  if (c->cgroup_join.v2_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) c->cgroup_join.v2_fd;
+    }
   if (c->plan.join_pid)
     {
       /* setns(CLONE_NEWPID) only moves our future children; we move back
@@ -361,11 +392,14 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
       if (saved_pidns < 0 || namespace_join (c->plan.join_pid->path, CLONE_NEWPID, err) < 0)
         return ocirt_error_prefix (err, "linux.namespaces (pid)");
     }
-  pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-  if (pid == 0)
+  pid = clone_init (c, &args, &ia);
+  if (pid < 0 && (args.flags & CLONE_INTO_CGROUP)
+      && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
     {
-      close (c->sync_fds[0]);
-      init_main (&ia);
+      /* A kernel without CLONE_INTO_CGROUP (before 5.7): moved by pid. */
+      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+      enter_by_pid = true;
+      pid = clone_init (c, &args, &ia);
     }
   if (saved_pidns >= 0)
     (void) setns (saved_pidns, CLONE_NEWPID);
@@ -373,12 +407,15 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     return ocirt_error_set (err, errno, "clone the container's init");
   cleanup_closep (&c->sync_fds[1]);
   cleanup_closep (&c->console_fd);
+  cgroup_join_release (&c->cgroup_join);
   c->st.init_pid = pid;
   if (proc_start_time (pid, &c->st.init_start) < 0)
     return ocirt_error_setx (err, ESRCH, "the container's init exited unexpectedly");
   /* Recorded at once, so `delete --force` finds it if we are killed now. */
   r = state_save (c->dirfd, &c->st, err);
-  if (r == 0 && c->st.cgroup_path)
+  if (r == 0 && c->st.systemd_unit)
+    r = cgroup_systemd_start (c->opts->id, c->config, pid, err);
+  else if (r == 0 && enter_by_pid)
     r = cgroup_enter (c->st.cgroup_path, pid, err);
   if (r == 0)
     r = sync_send (c->sync_fds[0], SYNC_PROCEED, 0, NULL, err);
@@ -497,12 +534,13 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .console_fd = -1,
                           .pty_peer_fd = -1,
                           .sync_fds = { -1, -1 },
-                          .pidfd = -1 };
+                          .pidfd = -1,
+                          .cgroup_join = { .v2_fd = -1 } };
   int r;
 
   r = spec_validate_id (opts->id, err);
   if (r == 0)
-    r = load_config (&c, err);
+    r = load_config (root, &c, err);
   if (r == 0)
     r = pass_listen_fds (&c, err);
   if (r == 0)
@@ -514,7 +552,9 @@ container_create (const char *root, const struct create_options *opts, struct cr
       namespace_plan_make (c.config->linux_, &c.plan);
       /* Decided and checked before anything exists, and named in the entry
          from its birth: `delete --force` can always find it. */
-      r = cgroup_plan (opts->id, c.config->linux_, opts->systemd_cgroup, &c.st.cgroup_path, err);
+      r = opts->systemd_cgroup
+              ? cgroup_systemd_plan (opts->id, c.config, &c.st.cgroup_path, &c.st.systemd_unit, err)
+              : cgroup_plan (opts->id, c.config->linux_, false, &c.st.cgroup_path, err);
     }
   if (r == 0)
     r = make_entry (root, &c, err);

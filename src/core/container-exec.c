@@ -24,6 +24,7 @@
 #include "namespace.h"
 #include "ocispec.h"
 #include "process-setup.h"
+#include "seccomp-cache.h"
 #include "seccomp-notify.h"
 #include "seccomp.h"
 #include "spec.h"
@@ -279,7 +280,7 @@ load (const char *root, struct exec_ctx *x, struct ocirt_error **err)
   if (r == 0)
     r = spec_validate_process (x->process, true, err);
   if (r == 0 && x->config->linux_)
-    r = seccomp_filter_compile (x->config->linux_->seccomp, &x->seccomp, err);
+    r = seccomp_filter_prepare (root, x->config->linux_->seccomp, &x->seccomp, err);
   if (r < 0)
     return r;
   x->init_pidfd = proc_pidfd_open_checked (x->st->init_pid, x->st->init_start);

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "container-internal.h"
 #include "container-resources.h"
@@ -94,6 +95,9 @@ container_update (const char *root, const char *id, const struct oci_resources *
   if (status == STATUS_STOPPED || status == STATUS_CREATING)
     return ocirt_error_setx (err, EINVAL, "container not running");
   r = need_cgroup (st, err);
+  /* systemd first, or it could later re-apply the values it knew. */
+  if (r == 0 && st->systemd_unit)
+    r = cgroup_systemd_update (st->systemd_unit, res, err);
   return r < 0 ? r : cgroup_update (st->cgroup_path, res, err);
 }
 

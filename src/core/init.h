@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "namespace.h"
 #include "oci-config.h"
 #include "seccomp.h"
@@ -26,8 +27,9 @@ struct init_args
   int console_socket_fd;                /* where the pty master goes: the connected --console-socket, or
                                            the foreground `run`'s own socketpair end; -1 without a terminal */
   int preserve_fds;                     /* fds 3 .. 3+N-1 reach the process */
-  const int *bind_trees; /* per mounts[] entry, the bind source cloned before the user namespace
-                            (mount_prepare_bind_tree), or -1; NULL: none */
+  const int *bind_trees;           /* per mounts[] entry, the bind source cloned before the user namespace
+                                      (mount_prepare_bind_tree), or -1; NULL: none */
+  struct cgroup_join *cgroup_join; /* v1 hierarchies the init moves itself into; NULL: none */
   bool no_pivot;
   bool no_new_keyring;
   bool hooks_in_parent; /* prestart/createRuntime hooks: stop and let the creator run them */

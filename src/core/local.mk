@@ -38,9 +38,13 @@ libocirt_a_SOURCES += \
 	src/core/mountopt.c src/core/mountopt.h \
 	src/core/devices.c src/core/devices.h
 
-# Seccomp (profile compiler, loader, notify listener hand-over) and the LSMs.
+# Seccomp (profile compiler, cache of compiled programs, loader, notify listener
+# hand-over) and the LSMs.
 libocirt_a_SOURCES += \
 	src/core/seccomp.c src/core/seccomp.h \
+	src/core/seccomp-cache.c src/core/seccomp-cache.h \
+	src/core/seccomp-cache-key.c src/core/seccomp-cache-key.h \
+	src/core/seccomp-cache-store.c src/core/seccomp-cache-store.h \
 	src/core/seccomp-notify.c src/core/seccomp-notify.h \
 	src/core/lsm.c src/core/lsm.h src/core/lsm-library.c src/core/lsm-library.h
 
@@ -48,8 +52,12 @@ libocirt_a_SOURCES += \
 # pause/resume/update/ps/events at the container level.
 libocirt_a_SOURCES += \
 	src/core/cgroup.c src/core/cgroup.h src/core/cgroup-internal.h \
-	src/core/cgroup-layout.c src/core/cgroup-sub.c src/core/cgroup-procs.c src/core/cgroup-stats.c \
+	src/core/cgroup-layout.c src/core/cgroup-sub.c src/core/cgroup-join.c src/core/cgroup-procs.c src/core/cgroup-stats.c \
 	src/core/cgroup-v1.c src/core/cgroup-v1.h \
 	src/core/cgroup-v2.c src/core/cgroup-v2.h \
 	src/core/cgroup-devices-bpf.c src/core/cgroup-devices-bpf.h \
+	src/core/cgroup-systemd.c src/core/cgroup-systemd.h src/core/cgroup-systemd-internal.h \
+	src/core/cgroup-systemd-path.c src/core/cgroup-systemd-props.c \
+	src/core/cgroup-systemd-devices.c src/core/cgroup-systemd-variant.c \
+	src/core/cgroup-systemd-dbus.c \
 	src/core/container-resources.c src/core/container-resources.h

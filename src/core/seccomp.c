@@ -136,7 +136,6 @@ struct compiler
   uint32_t default_action;
   uint32_t archs[MAX_ARCHS]; /* tokens in the filter, the native one first */
   size_t n_archs;
-  bool notify;
 };
 
 static const struct named_value *
@@ -330,7 +329,6 @@ add_syscall (struct compiler *c, size_t i, struct ocirt_error **err)
     return r;
   if (action == SCMP_ACT_NOTIFY)
     {
-      c->notify = true;
       for (size_t j = 0; j < sc->names_len; j++)
         /* The init hands the listener fd over with sendmsg(2): a notified
            sendmsg would wait for an agent that never gets the fd. */
@@ -493,6 +491,18 @@ prepend_enosys_stub (struct compiler *c, struct seccomp_filter *f, struct ocirt_
   return 0;
 }
 
+/* SCMP_ACT_NOTIFY cannot be the default action (translate refuses it). */
+static bool
+profile_uses_notify (const struct oci_seccomp *s)
+{
+  for (size_t i = 0; i < s->syscalls_len; i++)
+    if (s->syscalls[i].action && strcmp (s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+      return true;
+  return false;
+}
+
+/* What a profile must satisfy beyond its program; checked for compiled and
+   cached programs alike. */
 static int
 check_profile (const struct oci_seccomp *s, bool notify, struct ocirt_error **err)
 {
@@ -553,7 +563,8 @@ seccomp_filter_compile (const struct oci_seccomp *s, struct seccomp_filter **ret
   f = calloc (1, sizeof *f);
   if (f == NULL)
     return ocirt_error_set (err, ENOMEM, "linux.seccomp");
-  if ((r = translate (&c, err)) < 0 || (r = check_profile (s, c.notify, err)) < 0
+  f->notify = profile_uses_notify (s);
+  if ((r = translate (&c, err)) < 0 || (r = check_profile (s, f->notify, err)) < 0
       || (r = parse_flags (s, &f->flags, err)) < 0 || (r = export_program (c.ctx, &f->prog, &f->len, err)) < 0
       || (r = prepend_enosys_stub (&c, f, err)) < 0)
     return r;
@@ -562,10 +573,40 @@ seccomp_filter_compile (const struct oci_seccomp *s, struct seccomp_filter **ret
                              "linux.seccomp: the profile compiles to %zu BPF instructions, over the "
                              "kernel's limit of %d",
                              f->len, BPF_MAXINSNS);
-  f->notify = c.notify;
   log_debug ("seccomp: %zu BPF instructions", f->len);
   *ret = TAKE_PTR (f);
   return 0;
+}
+
+int
+seccomp_filter_from_program (const struct oci_seccomp *s, const struct sock_filter *prog, size_t len,
+                             struct seccomp_filter **ret, struct ocirt_error **err)
+{
+  _cleanup_seccomp_filter_ struct seccomp_filter *f = NULL;
+  int r;
+
+  *ret = NULL;
+  if (len == 0 || len > BPF_MAXINSNS)
+    return ocirt_error_setx (err, EINVAL, "linux.seccomp: a program of %zu instructions", len);
+  f = calloc (1, sizeof *f);
+  if (f == NULL || (f->prog = malloc (len * sizeof *prog)) == NULL)
+    return ocirt_error_set (err, ENOMEM, "linux.seccomp");
+  memcpy (f->prog, prog, len * sizeof *prog);
+  f->len = len;
+  f->notify = profile_uses_notify (s);
+  /* The kernel may have changed since the program was compiled, and the
+     listener settings are not part of the cache key. */
+  if ((r = check_profile (s, f->notify, err)) < 0 || (r = parse_flags (s, &f->flags, err)) < 0)
+    return r;
+  *ret = TAKE_PTR (f);
+  return 0;
+}
+
+const struct sock_filter *
+seccomp_filter_program (const struct seccomp_filter *f, size_t *ret_len)
+{
+  *ret_len = f ? f->len : 0;
+  return f ? f->prog : NULL;
 }
 
 int

@@ -12,6 +12,13 @@
    in `create` (a bad profile changes nothing), and the init only hands the
    ready program to the kernel, with one seccomp(2) call, just before exec. */
 struct seccomp_filter;
+struct sock_filter;
+
+/* The version of the translation below, part of the key of the cache of
+   compiled programs (seccomp-cache-key.c): bump it with every change to what
+   seccomp_filter_compile produces for a given profile, or containers would
+   keep getting programs compiled by the old rules. */
+#define SECCOMP_TRANSLATION_VERSION 1
 
 /* Translates `s` into a compiled filter in *ret (the caller's: free with
    seccomp_filter_free). An unknown action, architecture, operator or flag,
@@ -21,6 +28,17 @@ struct seccomp_filter;
    `s` NULL, *ret is NULL and libseccomp is not called at all. */
 int seccomp_filter_compile (const struct oci_seccomp *s, struct seccomp_filter **ret,
                             struct ocirt_error **err);
+
+/* Builds *ret from `prog` (`len` instructions, copied), a program that
+   seccomp_filter_compile once produced for a profile with the same cache key
+   as `s`: checks again, against `s` and the running kernel, what is not
+   part of the program (flags, listenerPath) and takes from `s` whether the
+   profile notifies. */
+int seccomp_filter_from_program (const struct oci_seccomp *s, const struct sock_filter *prog, size_t len,
+                                 struct seccomp_filter **ret, struct ocirt_error **err);
+
+/* The BPF program of `f` (owned by `f`); *ret_len gets its instruction count. */
+const struct sock_filter *seccomp_filter_program (const struct seccomp_filter *f, size_t *ret_len);
 
 /* Installs `f` in the calling thread (NULL: does nothing). The kernel demands
    no_new_privs or CAP_SYS_ADMIN. *ret_notify_fd gets the listener fd

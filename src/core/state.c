@@ -50,6 +50,7 @@ container_state_free (struct container_state *st)
   free (st->created);
   free (st->owner);
   free (st->cgroup_path);
+  free (st->systemd_unit);
   free (st->notify_socket);
   map_free (st->annotations);
   free (st);
@@ -105,6 +106,7 @@ state_to_json (const struct container_state *st, char **ret, struct ocirt_error 
   gen_bool (g, "committed", st->committed);
   gen_bool (g, "ownPidNs", st->own_pid_ns);
   gen_str (g, "cgroupPath", st->cgroup_path);
+  gen_str (g, "systemdUnit", st->systemd_unit); /* absent: cgroupfs (entries older than the driver too) */
   gen_str (g, "notifySocket", st->notify_socket);
   if (st->annotations)
     {
@@ -201,6 +203,7 @@ state_from_json (const char *json, struct container_state **ret, struct ocirt_er
   st->committed = get_bool (root, "committed");
   st->own_pid_ns = get_bool (root, "ownPidNs");
   st->cgroup_path = get_str (root, "cgroupPath");
+  st->systemd_unit = get_str (root, "systemdUnit");
   st->notify_socket = get_str (root, "notifySocket");
   st->annotations = get_map (root, "annotations");
   yajl_tree_free (root);

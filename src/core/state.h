@@ -35,6 +35,7 @@ struct container_state
   bool committed;      /* `create` finished */
   bool own_pid_ns;     /* the init is pid 1 of a new pid namespace */
   char *cgroup_path;   /* the cgroup the init lives in, when the runtime made one */
+  char *systemd_unit;  /* its systemd unit (--systemd-cgroup), NULL with cgroupfs */
   char *notify_socket; /* the caller's NOTIFY_SOCKET, relayed to by `start` */
 };
 

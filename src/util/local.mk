@@ -13,3 +13,4 @@ libocirt_a_SOURCES += \
 	src/util/path.c src/util/path.h \
 	src/util/procfs.c src/util/procfs.h
 libocirt_a_SOURCES += src/util/strv.c src/util/strv.h
+libocirt_a_SOURCES += src/util/sha256.c src/util/sha256.h

@@ -40,6 +40,9 @@ BUILDDIR = Path(os.environ.get("OCIRT_BUILD_DIR") or SRCDIR)
 DEFAULT_TIMEOUT = 60
 ROOT_REASON = "needs root: containers need namespaces, mounts and cgroups (run the suite as uid 0)"
 
+# <root>/SECCOMP_CACHE_DIR (src/core/seccomp-cache-store.h): not a container's state.
+SECCOMP_CACHE_DIR = ".seccomp-cache"
+
 # Global options of ocirt that take a value (to find the command in an argv).
 GLOBAL_WITH_VALUE = {"--root", "--log", "--log-format", "--rootless", "--criu"}
 
@@ -352,8 +355,9 @@ class Harness:
         return b
 
     def state_dirs(self):
+        # The cache of compiled seccomp programs outlives containers by design.
         try:
-            return sorted(os.listdir(self.root))
+            return sorted(n for n in os.listdir(self.root) if n != SECCOMP_CACHE_DIR)
         except FileNotFoundError:
             return []
 

@@ -6,3 +6,11 @@ endif
 tests_unit_test_cgroup_SOURCES = tests/unit/test-cgroup.c
 tests_unit_test_cgroup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cgroup_LDADD = $(OCIRT_LIBS) $(CMOCKA_LIBS)
+
+# The systemd driver's pure parts: cgroupsPath forms, unit properties, GVariant text.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-cgroup-systemd
+endif
+tests_unit_test_cgroup_systemd_SOURCES = tests/unit/test-cgroup-systemd.c
+tests_unit_test_cgroup_systemd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cgroup_systemd_LDADD = $(OCIRT_LIBS) $(CMOCKA_LIBS)

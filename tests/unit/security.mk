@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Unit tests of seccomp (translation, loading, notify hand-over) and the
+# Unit tests of seccomp (translation, loading, notify hand-over, cache) and the
 # LSM modules. The LSM switches (libapparmor/libselinux, dlopen()ed through
 # lsm_library_query) are mocked with -Wl,--wrap, since neither LSM runs
 # where the tests do.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-seccomp tests/unit/test-lsm
+check_PROGRAMS += tests/unit/test-seccomp-cache tests/unit/test-sha256
 
 SECURITY_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 SECURITY_TEST_LIBS = $(OCIRT_LIBS) $(CMOCKA_LIBS)
@@ -12,6 +13,15 @@ SECURITY_TEST_LIBS = $(OCIRT_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_seccomp_SOURCES = tests/unit/test-seccomp.c tests/unit/fork-check.h
 tests_unit_test_seccomp_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_seccomp_LDADD = $(SECURITY_TEST_LIBS)
+
+# The cache of compiled programs (key, entry format, store, prepare) and
+# the SHA-256 it is keyed and checked with.
+tests_unit_test_seccomp_cache_SOURCES = tests/unit/test-seccomp-cache.c
+tests_unit_test_seccomp_cache_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_seccomp_cache_LDADD = $(SECURITY_TEST_LIBS)
+tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c
+tests_unit_test_sha256_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_sha256_LDADD = $(SECURITY_TEST_LIBS)
 
 LSM_TEST_WRAPS = -Wl,--wrap=lsm_library_query
 tests_unit_test_lsm_SOURCES = tests/unit/test-lsm.c tests/unit/fork-check.h

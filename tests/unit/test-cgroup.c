@@ -381,7 +381,10 @@ test_v1_validation (void **state)
   assert_plan_error ("{\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}}", false, "type");
   assert_plan_error ("{\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}]}}", false,
                      "hugetlb controller is not available");
+  /* No systemd on a bus nobody listens on, whatever the host runs. */
+  setenv ("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/ocirt-test-bus", 1);
   assert_plan_error ("{}", true, "systemd is not running: --systemd-cgroup needs it");
+  unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
   /* Nothing was created on the way. */
   assert_false (exists ("sys/fs/cgroup/pids/c1"));
 }
@@ -444,7 +447,18 @@ test_hybrid (void **state)
   m = plan_error ("{\"resources\":{\"unified\":{\"memory.max\":\"1\"}}}", false);
   assert_non_null (m);
   assert_non_null (strstr (m, "memory controller is not on this host's cgroup v2 hierarchy"));
-  assert_int_equal (cgroup_open_v2_fd (p, NULL), -ENOTSUP);
+  /* The init is cloned into the cgroup2 cgroup and moves itself into each
+     v1 one through `tasks`. */
+  {
+    struct cgroup_join j;
+    assert_int_equal (cgroup_join_prepare (p, &j, NULL), 0);
+    assert_true (j.v2_fd >= 0);
+    assert_true (j.n_v1 >= 2);
+    assert_int_equal (cgroup_join_self (&j, NULL), 0);
+    assert_int_equal (j.v2_fd, -1);
+    assert_file ("sys/fs/cgroup/memory/x/tasks", "0");
+    assert_false (exists ("sys/fs/cgroup/unified/x/tasks"));
+  }
 }
 
 /* --- v2 ------------------------------------------------------------------- */
@@ -535,7 +549,6 @@ test_v2_validation_and_freeze (void **state)
 {
   _cleanup_error_ struct ocirt_error *err = NULL;
   _cleanup_free_ char *p = create ("{\"cgroupsPath\":\"/x\"}");
-  int fd;
 
   (void) state;
   assert_plan_error ("{\"resources\":{\"network\":{\"classID\":1}}}", false,
@@ -550,9 +563,14 @@ test_v2_validation_and_freeze (void **state)
   /* SIGKILL to everything goes through cgroup.kill. */
   assert_int_equal (cgroup_kill_all (p, SIGKILL, &err), 0);
   assert_file ("sys/fs/cgroup/x/cgroup.kill", "1\n");
-  fd = cgroup_open_v2_fd (p, &err);
-  assert_true (fd >= 0);
-  close (fd);
+  {
+    struct cgroup_join j;
+    assert_int_equal (cgroup_join_prepare (p, &j, &err), 0);
+    assert_true (j.v2_fd >= 0);
+    assert_int_equal (j.n_v1, 0);
+    cgroup_join_release (&j);
+    assert_int_equal (j.v2_fd, -1);
+  }
 }
 
 /* --- eBPF device program, for real ------------------------------------------ */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* How a process gets into the container's cgroup: moved by pid, or, for the
+   init, born in it (cgroup2) and moving itself (v1). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cgroup-internal.h"
+#include "cgroup.h"
+
+/* Worded as runc's message: callers and runc's tests match " adding pid ". */
+int
+cgroup_enter (const char *ident, pid_t pid, struct ocirt_error **err)
+{
+  const struct cgroup_layout *l;
+  char **paths = NULL;
+  int r = cgroup_layout_get (&l, err);
+
+  if (r == 0)
+    r = cgroup_paths_parse (l, ident, &paths, err);
+  for (size_t i = 0; r == 0 && i < l->n; i++)
+    {
+      _cleanup_close_ int fd = -1;
+      char why[128];
+      if (paths[i] == NULL)
+        continue;
+      fd = cgroup_hier_open (l, i, paths[i], 0, err);
+      r = fd < 0 ? fd : cgroup_writef (l, fd, paths[i], "cgroup.procs", err, "%d", pid);
+      if (r == 0)
+        continue;
+      ocirt_strerror_go (-r, why, sizeof why);
+      ocirt_error_free (*err);
+      *err = NULL;
+      r = ocirt_error_setx (err, -r, "adding pid %d to cgroups: %s %s/%s/cgroup.procs: %s", pid,
+                            fd < 0 ? "open" : "write", l->h[i].mount,
+                            cgroup_hier_relpath (&l->h[i], paths[i]), why);
+    }
+  if (paths)
+    cgroup_paths_free (paths, l->n);
+  return r;
+}
+
+static int
+open_tasks (const struct cgroup_layout *l, size_t i, const char *path, struct ocirt_error **err)
+{
+  _cleanup_close_ int dirfd = cgroup_hier_open (l, i, path, 0, err);
+  int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (l->test_mode ? O_CREAT | O_APPEND : 0);
+  int fd;
+
+  if (dirfd < 0)
+    return dirfd;
+  fd = openat (dirfd, "tasks", flags, 0644);
+  if (fd < 0)
+    return ocirt_error_set (err, errno, "open %s/%s/tasks", l->h[i].mount,
+                            cgroup_hier_relpath (&l->h[i], path));
+  return fd;
+}
+
+int
+cgroup_join_prepare (const char *ident, struct cgroup_join *ret, struct ocirt_error **err)
+{
+  const struct cgroup_layout *l;
+  char **paths = NULL;
+  struct cgroup_join j = { .v2_fd = -1 };
+  int r = cgroup_layout_get (&l, err);
+
+  if (r == 0)
+    r = cgroup_paths_parse (l, ident, &paths, err);
+  if (r == 0 && (j.v1 = calloc (l->n + 1, sizeof *j.v1)) == NULL)
+    r = ocirt_error_set (err, ENOMEM, "cgroup");
+  for (size_t i = 0; r == 0 && i < l->n; i++)
+    {
+      int fd;
+      if (paths[i] == NULL)
+        continue;
+      fd = l->h[i].v2 ? cgroup_hier_open (l, i, paths[i], O_PATH, err) : open_tasks (l, i, paths[i], err);
+      if (fd < 0)
+        r = fd;
+      else if (l->h[i].v2)
+        j.v2_fd = fd;
+      else
+        j.v1[j.n_v1++] = (struct cgroup_join_file){ .fd = fd, .hier = i };
+    }
+  if (paths)
+    cgroup_paths_free (paths, l->n);
+  if (r < 0)
+    {
+      cgroup_join_release (&j);
+      return r;
+    }
+  *ret = j;
+  return 0;
+}
+
+int
+cgroup_join_self (struct cgroup_join *j, struct ocirt_error **err)
+{
+  const struct cgroup_layout *l;
+  int r = cgroup_layout_get (&l, err);
+
+  for (size_t k = 0; r == 0 && k < j->n_v1; k++)
+    if (write (j->v1[k].fd, "0", 1) != 1)
+      r = ocirt_error_set (err, errno, "join the container's cgroup in %s", l->h[j->v1[k].hier].mount);
+  cgroup_join_release (j);
+  return r;
+}
+
+void
+cgroup_join_release (struct cgroup_join *j)
+{
+  for (size_t k = 0; k < j->n_v1; k++)
+    close (j->v1[k].fd);
+  free (j->v1);
+  j->v1 = NULL;
+  j->n_v1 = 0;
+  cleanup_closep (&j->v2_fd);
+}
