@@ -175,7 +175,8 @@ int
 main (int argc, char **argv)
 {
   _cleanup_error_ struct ocirt_error *err = NULL;
-  struct ocirt_global global = { .root = default_root (), .argv0 = argv[0], .error_status = EXIT_FAILURE };
+  struct ocirt_global global
+      = { .root = default_root (), .argv0 = argv[0], .argv = argv, .error_status = EXIT_FAILURE };
   const struct command *cmd;
   int first, r;
 

@@ -9,6 +9,13 @@ tests_helpers_probe_SOURCES = tests/helpers/probe.c
 tests_helpers_probe_CFLAGS = $(WARN_CFLAGS)
 tests_helpers_probe_LDFLAGS = -static
 
+# The hostile side of the CVE tests (tests/integration/test_cve_*.py): static
+# for the same reason, as it runs both inside containers and on the host.
+check_PROGRAMS += tests/helpers/attacker
+tests_helpers_attacker_SOURCES = tests/helpers/attacker.c
+tests_helpers_attacker_CFLAGS = $(WARN_CFLAGS)
+tests_helpers_attacker_LDFLAGS = -static
+
 EXTRA_DIST += tests/run-tests tests/integration/conftest.py tests/integration/test_cli.py \
 	contrib/bootstrap contrib/make-bundle contrib/demo contrib/bench .clang-format
 

@@ -16,6 +16,7 @@ struct ocirt_global
   bool systemd_cgroup;
   const char *rootless; /* --rootless auto|true|false */
   const char *argv0;
+  char **argv;      /* main's argv, untouched: self_protect_exe re-executes it */
   int error_status; /* the exit status when the command fails (runc: 1, exec: 255) */
 };
 

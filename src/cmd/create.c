@@ -10,6 +10,7 @@
 #include "cmd-create-options.h"
 #include "cmd.h"
 #include "core/container.h"
+#include "core/self-protect.h"
 
 int
 cmd_create (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **err)
@@ -17,6 +18,10 @@ cmd_create (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **
   struct create_options opts = { 0 };
   int r;
 
+  /* Before getopt permutes argv, and before anything enters a container. */
+  r = self_protect_exe (g->argv, err);
+  if (r < 0)
+    return r;
   opts.systemd_cgroup = g->systemd_cgroup;
   r = cmd_parse_create_options (argc, argv, &opts, NULL, err);
   if (r < 0)

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "core/container.h"
+#include "core/self-protect.h"
 
 enum
 {
@@ -202,7 +203,10 @@ cmd_exec (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **er
   /* runc exits 255 when exec itself fails, so that callers can tell it from
      the process's own exit status. */
   g->error_status = 255;
-  r = parse_options (argc, argv, &o, err);
+  /* Before getopt permutes argv, and before anything enters a container. */
+  r = self_protect_exe (g->argv, err);
+  if (r == 0)
+    r = parse_options (argc, argv, &o, err);
   if (r == 0)
     r = container_exec (g->root, &o, &status, err);
   free (o.env);

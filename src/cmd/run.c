@@ -4,6 +4,7 @@
 #include "cmd-create-options.h"
 #include "cmd.h"
 #include "core/container.h"
+#include "core/self-protect.h"
 
 int
 cmd_run (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **err)
@@ -12,6 +13,10 @@ cmd_run (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **err
   struct run_extra_options run = { 0 };
   int r, status = 0;
 
+  /* Before getopt permutes argv, and before anything enters a container. */
+  r = self_protect_exe (g->argv, err);
+  if (r < 0)
+    return r;
   opts.systemd_cgroup = g->systemd_cgroup;
   r = cmd_parse_create_options (argc, argv, &opts, &run, err);
   if (r < 0)

@@ -29,7 +29,8 @@ libocirt_a_SOURCES += \
 	src/core/container-ops.c src/core/container-run.c \
 	src/core/container-foreground.c src/core/container-exec.c \
 	src/core/exec-process.c src/core/exec-process.h \
-	src/core/notify-socket.c src/core/notify-socket.h
+	src/core/notify-socket.c src/core/notify-socket.h \
+	src/core/self-protect.c src/core/self-protect.h
 
 # Root filesystem: mounts, devices, pivot_root, masked/readonly paths.
 libocirt_a_SOURCES += \

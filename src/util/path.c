@@ -256,7 +256,14 @@ path_mkdir_in_root (int root_fd, const char *path, mode_t mode, struct ocirt_err
              one makes it fail with EEXIST, and the lookup below reports it. */
           if (mkdirat (cur, name, mode) < 0 && errno != EEXIST)
             return ocirt_error_set (err, errno, "create directory `%s`", prefix);
-          fd = resolve (root_fd, prefix, O_PATH | O_DIRECTORY, 0);
+          /* Take what is there now from the parent we hold: resolving the
+             prefix from the root again would fail if a directory on the way
+             was swapped for a symlink meanwhile (a volume shared with another
+             container, CVE-2021-30465). O_NOFOLLOW: a symlink put in its
+             place is not followed here but resolved in the root below. */
+          fd = openat (cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (fd < 0)
+            fd = resolve (root_fd, prefix, O_PATH | O_DIRECTORY, 0);
         }
       if (fd < 0)
         return ocirt_error_set (err, -fd, "create directory `%s`", prefix);
@@ -287,6 +294,13 @@ path_create_in_root (int root_fd, const char *path, bool dir, mode_t mode, struc
   _cleanup_close_ int wfd = openat (pfd, base, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, mode);
   if (wfd < 0 && errno != EEXIST)
     return ocirt_error_set (err, errno, "create `%s`", path);
+  /* The file we made, by the parent we hold (see path_mkdir_in_root): the
+     name is looked up without following and must still be that file. */
+  struct stat made, seen;
+  _cleanup_close_ int mfd = wfd < 0 ? -1 : openat (pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (mfd >= 0 && fstat (wfd, &made) == 0 && fstat (mfd, &seen) == 0 && made.st_dev == seen.st_dev
+      && made.st_ino == seen.st_ino)
+    return TAKE_FD (mfd);
   return path_open_in_root (root_fd, path, O_PATH, 0, err);
 }
 

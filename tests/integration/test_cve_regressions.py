@@ -3,11 +3,16 @@
 attack classes are tested where the defence lives; this file adds those that
 have no other home and indexes the rest:
 
+- CVE-2019-5736 (the runtime's binary overwritten through /proc/PID/exe):
+  test_cve_2019_5736.py (the attack run for real, with and without the
+  protection) and the non-dumpable init below
 - CVE-2019-16884, CVE-2019-19921 (fake procfs for LSM attributes):
   tests/unit/test-lsm.c (a tmpfs posing as /proc, a file bound over attr/exec)
 - CVE-2021-30465, CVE-2024-45310 (mount targets through symlinks, `..`):
-  test_security_paths.py (symlinked destinations, `..` escapes) and
-  tests/unit/test-path.c (hostile symlinks, creation through dangling links)
+  test_cve_2021_30465.py (destinations in a volume raced by a symlink
+  exchange), test_security_paths.py (symlinked destinations, `..` escapes)
+  and tests/unit/test-path.c (hostile symlinks, creation through dangling
+  links, a parent swapped during creation)
 - CVE-2022-29162, CVE-2022-27650 (inheritable capabilities):
   test_process.py (CapInh and CapAmb stay 0 with the default config)
 - CVE-2023-27561, CVE-2023-28642 (/proc as a symlink): test_security_paths.py

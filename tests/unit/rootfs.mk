@@ -14,6 +14,8 @@ tests_unit_test_mountopt_LDADD = $(ROOTFS_TEST_LIBS)
 tests_unit_test_path_SOURCES = tests/unit/test-path.c
 tests_unit_test_path_CFLAGS = $(ROOTFS_TEST_CFLAGS)
 tests_unit_test_path_LDADD = $(ROOTFS_TEST_LIBS)
+# A rename racing the creation of mountpoints (CVE-2021-30465), on cue.
+tests_unit_test_path_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=mkdirat -Wl,--wrap=openat
 
 tests_unit_test_rootfs_SOURCES = tests/unit/test-rootfs.c tests/unit/fork-check.h
 tests_unit_test_rootfs_CFLAGS = $(ROOTFS_TEST_CFLAGS)

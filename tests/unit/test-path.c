@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -123,6 +124,57 @@ exists (const char *base, const char *name)
   struct stat st;
   snprintf (p, sizeof (p), "%s/%s", base, name);
   return lstat (p, &st) == 0;
+}
+
+/* The racer of CVE-2021-30465 in slow motion (--wrap=mkdirat,openat): once
+   armed, the next mkdirat or O_EXCL create is followed at once by an
+   exchange of two names, as a container sharing the volume would do. */
+static char swap_a[PATH_MAX], swap_b[PATH_MAX];
+
+static void
+arm_swap (const struct fixture *f, const char *a, const char *b)
+{
+  snprintf (swap_a, sizeof (swap_a), "%s/%s", f->root, a);
+  snprintf (swap_b, sizeof (swap_b), "%s/%s", f->root, b);
+}
+
+static void
+swap_now (void)
+{
+  if (swap_a[0] == '\0')
+    return;
+  assert_int_equal (syscall (SYS_renameat2, AT_FDCWD, swap_a, AT_FDCWD, swap_b, 2 /* RENAME_EXCHANGE */), 0);
+  swap_a[0] = '\0';
+}
+
+int __real_mkdirat (int dirfd, const char *path, mode_t mode);
+int __wrap_mkdirat (int dirfd, const char *path, mode_t mode);
+int __real_openat (int dirfd, const char *path, int flags, ...);
+int __wrap_openat (int dirfd, const char *path, int flags, ...);
+
+int
+__wrap_mkdirat (int dirfd, const char *path, mode_t mode)
+{
+  int r = __real_mkdirat (dirfd, path, mode);
+  swap_now ();
+  return r;
+}
+
+int
+__wrap_openat (int dirfd, const char *path, int flags, ...)
+{
+  mode_t mode = 0;
+  if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+    {
+      va_list ap;
+      va_start (ap, flags);
+      mode = va_arg (ap, mode_t);
+      va_end (ap);
+    }
+  int r = __real_openat (dirfd, path, flags, mode);
+  if (flags & O_EXCL)
+    swap_now ();
+  return r;
 }
 
 /* Opens `path` in the root with `fn`; returns the fd or -errno. */
@@ -321,6 +373,37 @@ test_create_file (void **state)
   assert_false (exists (f->outside, "made"));
 }
 
+/* The directory holding the new mountpoint is swapped for a symlink to "/"
+   right after the mountpoint is made: what was made is returned (now under
+   the directory's new name), not an error, and nothing is made elsewhere. */
+static void
+test_create_while_parent_swapped (void **state)
+{
+  struct fixture *f = *state;
+  struct ocirt_error *err = NULL;
+  char p[PATH_MAX];
+
+  xmkdir (f->root, "vol");
+  xmkdir (f->root, "vol/d");
+  xsymlink ("/", f, "vol/l");
+  arm_swap (f, "vol/d", "vol/l");
+  int fd = path_mkdir_in_root (f->root_fd, "/vol/d/new", 0755, &err);
+  assert_null (err);
+  snprintf (p, sizeof (p), "%s/vol/l/new", f->root);
+  assert_true (fd >= 0 && same_file (fd, p));
+  close (fd);
+  assert_false (exists (f->root, "new"));
+  /* vol/d is the symlink now: the file goes to the root, then the swap. */
+  arm_swap (f, "vol/d", "vol/l");
+  fd = path_create_in_root (f->root_fd, "/vol/d/file", false, 0644, &err);
+  assert_null (err);
+  snprintf (p, sizeof (p), "%s/file", f->root);
+  assert_true (fd >= 0 && same_file (fd, p));
+  close (fd);
+  assert_false (exists (f->root, "vol/d/file"));
+  assert_false (exists (f->tmp, "file"));
+}
+
 static void
 test_split (void **state)
 {
@@ -356,6 +439,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_mkdir, setup, teardown),
     cmocka_unit_test_setup_teardown (test_mkdir_hostile, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create_file, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_create_while_parent_swapped, setup, teardown),
     cmocka_unit_test (test_split),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "util/error.h"
+
+/* CVE-2019-5736: makes sure that the file this process runs from cannot be
+   reopened for writing through /proc/PID/exe by anything in a container.
+   Returns 0 when it already cannot (a read-only overlayfs or a sealed memfd:
+   one statfs(2) in the common case). Otherwise re-executes the same argv,
+   environment and fds in the same pid from a read-only overlayfs view of the
+   binary, or from a sealed memfd copy, and does not return; a negative errno
+   with *err set when neither works. Call it before anything else, with the
+   argv main() received. OCIRT_TEST_UNPROTECTED_EXE=1 skips it for tests
+   (only for uid 0 in the initial user namespace; docs/design.md). */
+int self_protect_exe (char **argv, struct ocirt_error **err);
