@@ -51,6 +51,9 @@ struct exec_ctx
   int dirfd;       /* the container's entry, locked (shared) until the execve */
   pid_t pid;
   int pidfd;
+  char *cgroup;            /* the cgroup the process joins (the container's or a --cgroup one) */
+  struct cgroup_join join; /* born in it (cgroup2) and moving itself (v1), when it could be prepared */
+  bool join_at_birth;
 };
 
 static void
@@ -61,6 +64,8 @@ exec_ctx_release (struct exec_ctx *x)
 
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
+  cgroup_join_release (&x->join);
+  free (x->cgroup);
   seccomp_filter_free (x->seccomp);
   oci_process_free (x->process);
   oci_config_free (x->config);
@@ -144,6 +149,8 @@ child_setup (struct exec_ctx *x, struct process_exec *e, struct ocirt_error **er
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return ocirt_error_set (err, errno, "make the exec process non-dumpable");
   r = sync_expect (x->sync_fds[1], SYNC_COMMIT, err);
+  if (r == 0 && x->join_at_birth)
+    r = cgroup_join_self (&x->join, err);
   if (r < 0)
     return r;
   /* One setns(2) on the init's pidfd enters all its namespaces at once
@@ -195,14 +202,54 @@ exec_child (struct exec_ctx *x)
   _exit (EXIT_FAILURE);
 }
 
-/* clone3 into the container's pid namespace: setns(CLONE_NEWPID) moves only
-   our future children, and we move back at once. */
+/* Which cgroup the process joins, checked before it exists. It is born in
+   it and moves itself where the files can be opened now (cgroup-join.c:
+   no RCU grace period to wait for); otherwise it is moved by pid, whose
+   error callers know by runc's words ("adding pid N to cgroups"). */
+static int
+prepare_cgroup (struct exec_ctx *x, struct ocirt_error **err)
+{
+  _cleanup_error_ struct ocirt_error *ignored = NULL;
+  int r;
+
+  if (x->st->cgroup_path == NULL)
+    return 0;
+  if (x->opts->cgroups_len)
+    r = cgroup_sub_ident (x->st->cgroup_path, x->opts->cgroups, x->opts->cgroups_len, &x->cgroup, err);
+  else
+    r = (x->cgroup = strdup (x->st->cgroup_path)) ? 0 : ocirt_error_set (err, ENOMEM, "exec");
+  if (r == 0)
+    x->join_at_birth = cgroup_join_prepare (x->cgroup, &x->join, &ignored) == 0;
+  return r;
+}
+
+static pid_t
+clone_child (struct exec_ctx *x, struct clone_args *args)
+{
+  pid_t pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
+
+  if (pid == 0)
+    exec_child (x);
+  return pid;
+}
+
+/* clone3 into the container's pid namespace (setns(CLONE_NEWPID) moves only
+   our future children, and we move back at once) and its cgroup2 cgroup. */
 static int
 spawn (struct exec_ctx *x, struct ocirt_error **err)
 {
   struct clone_args args
       = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &x->pidfd, .exit_signal = SIGCHLD };
   _cleanup_close_ int own_pidns = -1;
+  int r = prepare_cgroup (x, err);
+
+  if (r < 0)
+    return r;
+  if (x->join_at_birth && x->join.v2_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) x->join.v2_fd;
+    }
 
   /* Born non-dumpable (fork inherits it): between clone and its own prctl
      the child would otherwise be open to ptrace and /proc/PID/exe from the
@@ -215,35 +262,36 @@ spawn (struct exec_ctx *x, struct ocirt_error **err)
       if (own_pidns < 0 || setns (x->init_pidfd, CLONE_NEWPID) < 0)
         return ocirt_error_set (err, errno, "join the pid namespace of container `%s`", x->opts->id);
     }
-  x->pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-  if (x->pid == 0)
-    exec_child (x);
+  x->pid = clone_child (x, &args);
+  if (x->pid < 0 && (args.flags & CLONE_INTO_CGROUP)
+      && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
+    {
+      /* A kernel without CLONE_INTO_CGROUP (before 5.7): moved by pid. */
+      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+      x->join_at_birth = false;
+      x->pid = clone_child (x, &args);
+    }
   if (own_pidns >= 0)
     (void) setns (own_pidns, CLONE_NEWPID);
   if (x->pid < 0)
     return ocirt_error_set (err, errno, "clone the exec process");
   cleanup_closep (&x->sync_fds[1]);
   cleanup_closep (&x->console_fd);
+  cgroup_join_release (&x->join);
   return 0;
 }
 
-/* Puts the process in the container's cgroup (or the --cgroup sub-cgroup of
-   it), lets it go, and waits for its execve: the sync socket is CLOEXEC, so
-   EOF means success and a message is the child's error. */
+/* Puts the process in its cgroup unless it joins by itself, lets it go, and
+   waits for its execve: the sync socket is CLOEXEC, so EOF means success and
+   a message is the child's error. */
 static int
 release (struct exec_ctx *x, struct ocirt_error **err)
 {
-  _cleanup_free_ char *sub = NULL;
   enum sync_type type;
   int r = 0;
 
-  if (x->st->cgroup_path)
-    {
-      if (x->opts->cgroups_len)
-        r = cgroup_sub_ident (x->st->cgroup_path, x->opts->cgroups, x->opts->cgroups_len, &sub, err);
-      if (r == 0)
-        r = cgroup_enter (sub ? sub : x->st->cgroup_path, x->pid, err);
-    }
+  if (x->cgroup && !x->join_at_birth)
+    r = cgroup_enter (x->cgroup, x->pid, err);
   if (r == 0)
     r = sync_send (x->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
   while (r == 0 && (r = sync_receive (x->sync_fds[0], &type, err)) == 0 && type == SYNC_SECCOMP_FD)
@@ -299,7 +347,8 @@ container_exec (const char *root, const struct exec_options *opts, int *ret_stat
                         .console_fd = -1,
                         .pty_peer_fd = -1,
                         .pidfd = -1,
-                        .dirfd = -1 };
+                        .dirfd = -1,
+                        .join = { .v2_fd = -1 } };
   struct foreground l = { .sigfd = -1 };
   int pty = -1, r;
 
