@@ -27,6 +27,7 @@
 #include "init.h"
 #include "lsm.h"
 #include "mount.h"
+#include "namespace-net.h"
 #include "namespace.h"
 #include "notify-socket.h"
 #include "ocispec.h"
@@ -61,16 +62,20 @@ struct create_ctx
   int listen_fds;  /* socket-activation fds passed on (LISTEN_FDS) */
   int *bind_trees; /* with a new user namespace: bind sources cloned while we can still reach them */
   struct cgroup_join cgroup_join;
+  struct netns_prep netns; /* a network namespace made ahead, on another CPU */
+  int net_fd;
 };
 
 static void
 create_ctx_release (struct create_ctx *c)
 {
-  int *fds[] = { &c->rootfd,      &c->dirfd,       &c->fifo_fd,     &c->console_fd,
-                 &c->pty_peer_fd, &c->sync_fds[0], &c->sync_fds[1], &c->pidfd };
+  int *fds[] = { &c->rootfd,      &c->dirfd,       &c->fifo_fd, &c->console_fd, &c->pty_peer_fd,
+                 &c->sync_fds[0], &c->sync_fds[1], &c->pidfd,   &c->net_fd };
+  int net_fd = namespace_net_finish (&c->netns);
 
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
+  cleanup_closep (&net_fd);
   for (size_t i = 0; c->bind_trees && i < c->config->mounts_len; i++)
     cleanup_closep (&c->bind_trees[i]);
   free (c->bind_trees);
@@ -316,6 +321,20 @@ prepare_notify (struct create_ctx *c, const char *root, struct ocirt_error **err
   return notify_socket_prepare (c->dirfd, entry, c->config, err);
 }
 
+/* A new network namespace can be made ahead by the runtime when it will
+   belong to the runtime's user namespace anyway: none is created or joined
+   for the container. */
+static bool
+netns_ahead (const struct namespace_plan *plan)
+{
+  if (!(plan->new_flags & CLONE_NEWNET) || (plan->new_flags & CLONE_NEWUSER))
+    return false;
+  for (size_t i = 0; i < plan->n_join; i++)
+    if (namespace_flag (plan->join[i]->type) == CLONE_NEWUSER)
+      return false;
+  return true;
+}
+
 static bool
 hooks_for_parent (const struct oci_config *config)
 {
@@ -364,6 +383,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .preserve_fds = c->listen_fds + c->opts->preserve_fds,
     .bind_trees = c->bind_trees,
     .cgroup_join = c->st.cgroup_path && !c->st.systemd_unit ? &c->cgroup_join : NULL,
+    .net_fd = c->net_fd = namespace_net_finish (&c->netns),
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
@@ -407,6 +427,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     return ocirt_error_set (err, errno, "clone the container's init");
   cleanup_closep (&c->sync_fds[1]);
   cleanup_closep (&c->console_fd);
+  cleanup_closep (&c->net_fd);
   cgroup_join_release (&c->cgroup_join);
   c->st.init_pid = pid;
   if (proc_start_time (pid, &c->st.init_start) < 0)
@@ -535,7 +556,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .pty_peer_fd = -1,
                           .sync_fds = { -1, -1 },
                           .pidfd = -1,
-                          .cgroup_join = { .v2_fd = -1 } };
+                          .cgroup_join = { .v2_fd = -1 },
+                          .net_fd = -1 };
   int r;
 
   r = spec_validate_id (opts->id, err);
@@ -550,6 +572,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
   if (r == 0)
     {
       namespace_plan_make (c.config->linux_, &c.plan);
+      if (netns_ahead (&c.plan))
+        namespace_net_prepare (&c.netns);
       /* Decided and checked before anything exists, and named in the entry
          from its birth: `delete --force` can always find it. */
       r = opts->systemd_cgroup

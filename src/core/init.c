@@ -96,6 +96,14 @@ enter_namespaces (const struct init_args *a, struct ocirt_error **err)
   /* user and pid namespaces were made by clone(); the others are unshared
      here, after joining, so they belong to the right user namespace. */
   flags = plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME);
+  if (a->net_fd >= 0)
+    {
+      flags &= ~CLONE_NEWNET;
+      r = setns (a->net_fd, CLONE_NEWNET);
+      close (a->net_fd);
+      if (r < 0)
+        return ocirt_error_set (err, errno, "enter the new network namespace");
+    }
   if (flags && unshare (flags) < 0)
     return ocirt_error_set (err, errno, "create namespaces");
   if (plan->new_flags & CLONE_NEWTIME)
@@ -106,7 +114,7 @@ enter_namespaces (const struct init_args *a, struct ocirt_error **err)
       if (r < 0)
         return r;
     }
-  if (plan->new_flags & CLONE_NEWNET)
+  if ((plan->new_flags & CLONE_NEWNET) && a->net_fd < 0)
     return namespace_loopback_up (err);
   return 0;
 }

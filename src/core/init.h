@@ -30,6 +30,7 @@ struct init_args
   const int *bind_trees;           /* per mounts[] entry, the bind source cloned before the user namespace
                                       (mount_prepare_bind_tree), or -1; NULL: none */
   struct cgroup_join *cgroup_join; /* v1 hierarchies the init moves itself into; NULL: none */
+  int net_fd;                      /* a new network namespace made ahead (namespace-net.h) to enter, or -1 */
   bool no_pivot;
   bool no_new_keyring;
   bool hooks_in_parent; /* prestart/createRuntime hooks: stop and let the creator run them */
