@@ -264,6 +264,15 @@ def ocirt():
 
 
 @pytest.fixture(scope="session")
+def attacker_binary():
+    """The static program the CVE tests attack the runtime with."""
+    path = Path(os.environ.get("OCIRT_ATTACKER") or BUILDDIR / "tests" / "helpers" / "attacker")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path}: the attacker helper is not built (make check builds it; or set OCIRT_ATTACKER)")
+    return path
+
+
+@pytest.fixture(scope="session")
 def probe_binary():
     path = Path(os.environ.get("OCIRT_PROBE") or BUILDDIR / "tests" / "helpers" / "probe")
     if not os.access(path, os.X_OK):

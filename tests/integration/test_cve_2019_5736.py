@@ -28,10 +28,8 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from conftest import BUILDDIR
 
 pytestmark = pytest.mark.needs_root
 
@@ -42,14 +40,6 @@ F_GET_SEALS = getattr(fcntl, "F_GET_SEALS", 1034)
 # F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE
 REQUIRED_SEALS = 0x1 | 0x2 | 0x4 | 0x8
 EVIL = "#!/proc/self/exe --log=/attack/fifo\n"
-
-
-@pytest.fixture(scope="session")
-def attacker_binary():
-    path = Path(os.environ.get("OCIRT_ATTACKER") or BUILDDIR / "tests" / "helpers" / "attacker")
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path}: the attacker helper is not built (make check builds it; or set OCIRT_ATTACKER)")
-    return path
 
 
 @pytest.fixture

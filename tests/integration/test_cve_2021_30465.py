@@ -35,34 +35,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILDDIR
+from helpers.mountinfo import parse_mountinfo, unescape
 
 pytestmark = pytest.mark.needs_root
 
 ITERATIONS = int(os.environ.get("OCIRT_RACE_ITERATIONS", "200"))
 SECONDS = float(os.environ.get("OCIRT_RACE_SECONDS", "30"))
 PER_KIND = 3  # mounts of each kind per pair and iteration
-
-
-@pytest.fixture(scope="session")
-def attacker_binary():
-    path = Path(os.environ.get("OCIRT_ATTACKER") or BUILDDIR / "tests" / "helpers" / "attacker")
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path}: the attacker helper is not built (make check builds it; or set OCIRT_ATTACKER)")
-    return path
-
-
-def unescape(field):
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
-
-
-def parse_mountinfo(lines):
-    mounts = []
-    for line in lines:
-        f = line.split()
-        sep = f.index("-")
-        mounts.append({"dev": f[2], "root": unescape(f[3]), "point": unescape(f[4]), "fstype": f[sep + 1]})
-    return mounts
 
 
 OURS = re.compile(r"/(src|bind|file|nest)-i[0-9]+p[0-9]+k[0-9]+")

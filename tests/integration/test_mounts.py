@@ -12,6 +12,7 @@ import re
 import subprocess
 
 import pytest
+from helpers.mountinfo import parse_mountinfo, unescape
 
 pytestmark = pytest.mark.needs_root
 
@@ -23,25 +24,6 @@ def json_lines(out):
 def sh(bundle, script):
     bundle.args("/bin/sh", "-c", script)
     return bundle
-
-
-def unescape(field):
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
-
-
-def parse_mountinfo(lines):
-    """mountinfo lines -> list of dicts, in mount order."""
-    mounts = []
-    for line in lines:
-        f = line.split()
-        sep = f.index("-")
-        mounts.append({
-            "id": int(f[0]), "parent": int(f[1]), "root": unescape(f[3]), "point": unescape(f[4]),
-            "opts": set(f[5].split(",")), "optional": f[6:sep], "fstype": f[sep + 1],
-            "source": unescape(f[sep + 2]),
-            "super": set(f[sep + 3].split(",")) if len(f) > sep + 3 else set(),
-        })
-    return mounts
 
 
 def top(mounts, point):

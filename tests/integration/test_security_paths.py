@@ -11,6 +11,7 @@ import re
 import shutil
 
 import pytest
+from helpers.mountinfo import parse_mountinfo, unescape
 
 pytestmark = pytest.mark.needs_root
 
@@ -27,20 +28,6 @@ def json_lines(out):
 def sh(bundle, script):
     bundle.args("/bin/sh", "-c", script)
     return bundle
-
-
-def unescape(field):
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
-
-
-def parse_mountinfo(lines):
-    mounts = []
-    for line in lines:
-        f = line.split()
-        sep = f.index("-")
-        mounts.append({"root": unescape(f[3]), "point": unescape(f[4]), "opts": set(f[5].split(",")),
-                       "fstype": f[sep + 1], "source": unescape(f[sep + 2])})
-    return mounts
 
 
 def top(mounts, point):
