@@ -20,6 +20,8 @@ have no other home and indexes the rest:
   test_lifecycle.py and test_exec.py (fds of the caller never reach the
   container)
 - CVE-2025-31133 (/dev/null replaced by a symlink): test_security_paths.py
+- /dev itself a symlink in the image (devices created through it):
+  test_security_paths.py (test_dev_as_a_symlink_in_the_image)
 - CVE-2025-52565 (/dev/console): test_terminal.py (console is a pts bound by fd)
 - CVE-2025-52881 (procfs write redirection): tests/unit/test-rootfs.c
   (sysctl through a verified procfs) and test-process.c (oom_score_adj)

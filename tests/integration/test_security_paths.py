@@ -285,6 +285,30 @@ def test_dev_null_symlink_to_a_host_file(run, bundle, container_id, tmp_path, wi
             assert m["root"] != str(host_file), m
 
 
+@pytest.mark.parametrize("with_dev_tmpfs", [True, False], ids=["dev-tmpfs", "no-dev-tmpfs"])
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_dev_as_a_symlink_in_the_image(run, bundle, container_id, tmp_path, with_dev_tmpfs, relative):
+    """An image whose /dev is a symlink to a host directory: the standard
+    devices, /dev/pts, /dev/shm and the linux.devices nodes are made inside
+    the rootfs (the link resolved there) or the container is refused, and the
+    host directory gets nothing."""
+    host_dir = tmp_path / "host-dev"
+    host_dir.mkdir()
+    if not with_dev_tmpfs:
+        bundle.config["mounts"] = [m for m in bundle.config["mounts"] if m["destination"] != "/dev"]
+    shutil.rmtree(bundle.rootfs / "dev")
+    target = os.path.relpath(host_dir, bundle.rootfs) if relative else str(host_dir)
+    (bundle.rootfs / "dev").symlink_to(target)
+    bundle.set("linux.devices", [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}])
+    sh(bundle, "/probe mounts").write()
+    host_before = host_mountinfo()
+
+    run("run", "--bundle", bundle, container_id)
+
+    assert os.listdir(host_dir) == []
+    assert host_mountinfo() == host_before
+
+
 def test_destination_with_dotdot_stays_in_rootfs(run, bundle, container_id, tmp_path):
     src = tmp_path / "bind-src"
     src.mkdir()
