@@ -221,6 +221,21 @@ def test_runtime_keeps_its_pid_argv_environment_and_name(harness, run, bundle, c
         p.wait(timeout=30)
 
 
+def _holds_open(pid, path):
+    """Has process `pid` an fd open on `path`?"""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def _full_fifo(path):
     """A reader of the fifo at `path` whose buffer is already full: the next
     write of whoever opens it blocks until the returned fd is drained."""
@@ -260,8 +275,11 @@ def test_sealed_memfd_without_overlayfs_and_switch_ignored_in_a_user_namespace(r
             assert p.poll() is None, p.stderr.read()
             st = os.stat(exe)
             # Neither unshare nor the copy itself any more.
+            # ...and holding the log open again: drained before that, the
+            # fifo would have no writer, read as empty, and leave the runtime
+            # blocked in its open for a reader that never comes.
             return os.path.basename(os.readlink(exe)) != "unshare" and (st.st_dev, st.st_ino) != (
-                original.st_dev, original.st_ino)
+                original.st_dev, original.st_ino) and _holds_open(p.pid, fifo)
 
         wait_for(reexecuted, "the runtime to re-execute itself")
         assert protection_of(exe) == "memfd"
