@@ -471,12 +471,7 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
       enum sync_type type;
       int r = sync_receive (c->sync_fds[0], &type, err);
       if (r < 0)
-        {
-          /* createContainer/startContainer failures come from the init. */
-          if ((*err)->msg && strstr ((*err)->msg, " hook #"))
-            c->hook_failed = true;
-          return r;
-        }
+        return r;
       switch (type)
         {
         case SYNC_USERMAP_PLEASE:
@@ -490,6 +485,9 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
         case SYNC_SECCOMP_FD:
           r = container_forward_seccomp_fd (c->sync_fds[0], c->config->linux_->seccomp, &c->st,
                                             STATUS_CREATING, c->st.init_pid, err);
+          break;
+        case SYNC_HOOK_FAILED:
+          c->hook_failed = true; /* the init's SYNC_ERROR follows */
           break;
         case SYNC_READY:
           return 0;

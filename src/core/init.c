@@ -169,8 +169,15 @@ run_create_hooks (const struct init_args *a, struct init_state *s, struct ocirt_
     r = hook_state (a, &s->state_json, err);
   if (r < 0)
     return r;
-  if (h && h->create_container_len)
-    return hooks_run (h->create_container, h->create_container_len, "createContainer", s->state_json, err);
+  if (h && h->create_container_len
+      && (r = hooks_run (h->create_container, h->create_container_len, "createContainer", s->state_json, err))
+             < 0)
+    {
+      /* runtime.md: a failed createContainer hook means poststop hooks run
+         when the creator cleans up; the creator learns it from this. */
+      (void) sync_send (a->sync_fd, SYNC_HOOK_FAILED, 0, NULL, NULL);
+      return r;
+    }
   return 0;
 }
 

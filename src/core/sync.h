@@ -22,7 +22,8 @@ enum sync_type
   SYNC_COMMITTED,      /* init → parent */
   SYNC_SECCOMP_FD,     /* init → parent: the seccomp listener fd follows (SCM_RIGHTS datagram) */
   SYNC_SECCOMP_DONE,   /* parent → init: the fd reached linux.seccomp.listenerPath */
-  SYNC_ERROR,          /* either way: code + message, then the sender gives up */
+  SYNC_HOOK_FAILED,    /* init → parent: a createContainer hook failed (its SYNC_ERROR follows) */
+  SYNC_ERROR,          /* either way: code + message, then the sender gives up; the last type */
 };
 
 /* Error messages only: longer ones are cut. */
