@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/mount.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/path.h"
 
@@ -82,19 +83,19 @@ items_subset (const char *a, const char *b)
   return true;
 }
 
-/* Finds the /proc/self/cgroup line of the hierarchy whose mount has
-   `super_opts` (its controllers all among them; v2: the "0::" line) and
-   returns its controllers and cgroup path. */
+/* Finds, in the text of /proc/self/cgroup, the line of the hierarchy whose
+   mount has `super_opts` (its controllers all among them; v2: the "0::"
+   line) and returns its controllers and cgroup path. */
 static int
-cgroup_line_for (const char *super_opts, bool v2, char **ret_ctrls, char **ret_path)
+cgroup_line_for (const char *own, const char *super_opts, bool v2, char **ret_ctrls, char **ret_path)
 {
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
-  _cleanup_free_ char *line = NULL;
-  size_t cap = 0;
-
-  while (f && getline (&line, &cap, f) > 0)
+  for (const char *p = own; *p;)
     {
-      line[strcspn (line, "\n")] = '\0';
+      size_t len = strcspn (p, "\n");
+      _cleanup_free_ char *line = strndup (p, len);
+      p += len + (p[len] == '\n');
+      if (line == NULL)
+        return -ENOMEM;
       char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
       if (c2 == NULL)
         continue;
@@ -110,12 +111,12 @@ cgroup_line_for (const char *super_opts, bool v2, char **ret_ctrls, char **ret_p
 }
 
 static int
-add_hierarchy (struct hierarchy **h, size_t *n, const char *root, const char *mountpoint, const char *super,
-               bool v2)
+add_hierarchy (struct hierarchy **h, size_t *n, const char *own, const char *root, const char *mountpoint,
+               const char *super, bool v2)
 {
   _cleanup_free_ char *ctrls = NULL;
   _cleanup_free_ char *cg = NULL;
-  int r = cgroup_line_for (super, v2, &ctrls, &cg);
+  int r = cgroup_line_for (own, super, v2, &ctrls, &cg);
   if (r <= 0)
     return r;
   /* A hierarchy mounted twice on the host (bind mounts of it) once only. */
@@ -143,12 +144,17 @@ static int
 find_hierarchies (bool v2, struct hierarchy **ret, size_t *ret_n, struct ocirt_error **err)
 {
   _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
-  _cleanup_free_ char *line = NULL;
+  _cleanup_free_ char *line = NULL, *own = NULL;
   struct hierarchy *h = NULL;
   size_t n = 0, cap = 0;
+  int r;
 
   if (f == NULL)
     return ocirt_error_set (err, errno, "open /proc/self/mountinfo");
+  /* Read once: the kernel builds this file anew at every read. */
+  r = fs_read_all (AT_FDCWD, "/proc/self/cgroup", &own, NULL);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "read /proc/self/cgroup");
   while (getline (&line, &cap, f) > 0)
     {
       char root[4096], mp[4096], fstype[64], super[1024];
@@ -160,7 +166,7 @@ find_hierarchies (bool v2, struct hierarchy **ret, size_t *ret_n, struct ocirt_e
         continue;
       unescape (root);
       unescape (mp);
-      int r = add_hierarchy (&h, &n, root, mp, super, v2);
+      r = add_hierarchy (&h, &n, own, root, mp, super, v2);
       if (r < 0)
         {
           hierarchies_free (h, n);
