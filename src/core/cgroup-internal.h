@@ -70,6 +70,12 @@ int cgroup_writef (const struct cgroup_layout *l, int dirfd, const char *path, c
 int cgroup_write_pids_limit (const struct cgroup_layout *l, int dirfd, const char *path, int64_t limit,
                              struct ocirt_error **err);
 
+struct cgroup_join;
+/* Adds what hierarchy `i` needs for a join (cgroup.h) of the cgroup open as
+   `dirfd`: its `tasks` file on v1, a copy of `dirfd` on cgroup2. */
+int cgroup_join_add (struct cgroup_join *j, const struct cgroup_layout *l, size_t i, int dirfd,
+                     const char *path, struct ocirt_error **err);
+
 /* Reads `file` of `dirfd` (trailing newline removed); *ret is the caller's. */
 int cgroup_read (int dirfd, const char *file, char **ret);
 

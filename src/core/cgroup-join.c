@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup-internal.h"
@@ -43,20 +45,36 @@ cgroup_enter (const char *ident, pid_t pid, struct ocirt_error **err)
   return r;
 }
 
-static int
-open_tasks (const struct cgroup_layout *l, size_t i, const char *path, struct ocirt_error **err)
+int
+cgroup_join_add (struct cgroup_join *j, const struct cgroup_layout *l, size_t i, int dirfd, const char *path,
+                 struct ocirt_error **err)
 {
-  _cleanup_close_ int dirfd = cgroup_hier_open (l, i, path, 0, err);
-  int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (l->test_mode ? O_CREAT | O_APPEND : 0);
+  struct cgroup_join_file *grown;
   int fd;
 
-  if (dirfd < 0)
-    return dirfd;
-  fd = openat (dirfd, "tasks", flags, 0644);
+  if (l->h[i].v2)
+    {
+      fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
+      if (fd < 0)
+        return ocirt_error_set (err, errno, "cgroup `%s` in %s", path, l->h[i].mount);
+      cleanup_closep (&j->v2_fd);
+      j->v2_fd = fd;
+      return 0;
+    }
+  fd = openat (dirfd, "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (l->test_mode ? O_CREAT | O_APPEND : 0),
+               0644);
   if (fd < 0)
     return ocirt_error_set (err, errno, "open %s/%s/tasks", l->h[i].mount,
                             cgroup_hier_relpath (&l->h[i], path));
-  return fd;
+  grown = realloc (j->v1, (j->n_v1 + 1) * sizeof *j->v1);
+  if (grown == NULL)
+    {
+      close (fd);
+      return ocirt_error_set (err, ENOMEM, "cgroup");
+    }
+  j->v1 = grown;
+  j->v1[j->n_v1++] = (struct cgroup_join_file){ .fd = fd, .hier = i };
+  return 0;
 }
 
 int
@@ -69,20 +87,13 @@ cgroup_join_prepare (const char *ident, struct cgroup_join *ret, struct ocirt_er
 
   if (r == 0)
     r = cgroup_paths_parse (l, ident, &paths, err);
-  if (r == 0 && (j.v1 = calloc (l->n + 1, sizeof *j.v1)) == NULL)
-    r = ocirt_error_set (err, ENOMEM, "cgroup");
   for (size_t i = 0; r == 0 && i < l->n; i++)
     {
-      int fd;
+      _cleanup_close_ int dirfd = -1;
       if (paths[i] == NULL)
         continue;
-      fd = l->h[i].v2 ? cgroup_hier_open (l, i, paths[i], O_PATH, err) : open_tasks (l, i, paths[i], err);
-      if (fd < 0)
-        r = fd;
-      else if (l->h[i].v2)
-        j.v2_fd = fd;
-      else
-        j.v1[j.n_v1++] = (struct cgroup_join_file){ .fd = fd, .hier = i };
+      dirfd = cgroup_hier_open (l, i, paths[i], 0, err);
+      r = dirfd < 0 ? dirfd : cgroup_join_add (&j, l, i, dirfd, paths[i], err);
     }
   if (paths)
     cgroup_paths_free (paths, l->n);
@@ -117,4 +128,27 @@ cgroup_join_release (struct cgroup_join *j)
   j->v1 = NULL;
   j->n_v1 = 0;
   cleanup_closep (&j->v2_fd);
+}
+
+pid_t
+cgroup_clone3 (struct clone_args *args, const struct cgroup_join *j, bool *joins_itself)
+{
+  pid_t pid;
+
+  if (j->v2_fd >= 0)
+    {
+      args->flags |= CLONE_INTO_CGROUP;
+      args->cgroup = (uint64_t) j->v2_fd;
+    }
+  pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
+  if (pid < 0 && (args->flags & CLONE_INTO_CGROUP)
+      && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
+    {
+      /* A kernel without CLONE_INTO_CGROUP (before 5.7): the caller moves
+         the child by pid. Cleared before the clone, so the child sees it. */
+      args->flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+      *joins_itself = false;
+      pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
+    }
+  return pid;
 }

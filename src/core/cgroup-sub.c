@@ -37,32 +37,20 @@ clean_sub (const char *sub, char **ret)
   return 0;
 }
 
-static bool
-key_has (const char *key, const char *controller, size_t len)
-{
-  for (const char *p = key; *p;)
-    {
-      size_t n = strcspn (p, ",");
-      if (n == len && strncmp (p, controller, len) == 0)
-        return true;
-      p += n + (p[n] == ',');
-    }
-  return false;
-}
-
 /* The hierarchy of `controller` (len bytes): a v1 one naming it, else the
    cgroup2 one when it has it; -1 if none. */
 static int
 hier_of (const struct cgroup_layout *l, const char *controller, size_t len)
 {
   _cleanup_free_ char *name = strndup (controller, len);
+  int i;
 
-  for (size_t i = 0; i < l->n; i++)
-    if (!l->h[i].v2 && key_has (l->h[i].key, controller, len))
-      return (int) i;
-  if (name && l->v2 >= 0 && cgroup_layout_v2_has (l, name))
-    return l->v2;
-  return -1;
+  if (name == NULL)
+    return -1;
+  i = cgroup_layout_v1_index (l, name);
+  if (i < 0 && l->v2 >= 0 && cgroup_layout_v2_has (l, name))
+    i = l->v2;
+  return i;
 }
 
 /* Records `sub` for every hierarchy `spec` names (all of them without a

@@ -303,6 +303,7 @@ struct apply_args
   const struct cgroup_dev_rule *rules;
   size_t n_rules;
   bool update;
+  struct cgroup_join *join; /* cgroup_create: filled for the init, if not NULL */
 };
 
 static int
@@ -310,22 +311,33 @@ apply_one (const struct cgroup_layout *l, size_t i, int fd, const char *path, vo
            struct ocirt_error **err)
 {
   const struct apply_args *a = data;
+  int r;
 
   if (l->h[i].v2)
-    return cgroup_v2_apply (l, fd, path, a->res, a->rules, a->n_rules, a->update, err);
-  return cgroup_v1_apply (l, i, fd, path, a->res, a->rules, a->n_rules, a->update, err);
+    r = cgroup_v2_apply (l, fd, path, a->res, a->rules, a->n_rules, a->update, err);
+  else
+    r = cgroup_v1_apply (l, i, fd, path, a->res, a->rules, a->n_rules, a->update, err);
+  return r < 0 || a->join == NULL ? r : cgroup_join_add (a->join, l, i, fd, path, err);
 }
 
 int
-cgroup_create (const char *path, const struct oci_linux *linux_, struct ocirt_error **err)
+cgroup_create (const char *path, const struct oci_linux *linux_, struct cgroup_join *ret_join,
+               struct ocirt_error **err)
 {
   _cleanup_free_ struct cgroup_dev_rule *rules = NULL;
-  struct apply_args a = { .res = linux_ ? linux_->resources : NULL };
+  struct cgroup_join join = { .v2_fd = -1 };
+  struct apply_args a = { .res = linux_ ? linux_->resources : NULL, .join = ret_join ? &join : NULL };
+  int r;
 
   if (cgroup_device_rules (linux_, &rules, &a.n_rules) < 0)
     return ocirt_error_set (err, ENOMEM, "device rules");
   a.rules = rules;
-  return for_each_hier (path, true, apply_one, &a, err);
+  r = for_each_hier (path, true, apply_one, &a, err);
+  if (r < 0 || ret_join == NULL)
+    cgroup_join_release (&join);
+  else
+    *ret_join = join;
+  return r;
 }
 
 int

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <linux/sched.h>
+
 /* Control groups of containers, driver-neutral: v1, v2 and hybrid hosts.
 
    A container's cgroup is named by an identifier string, made by
@@ -53,10 +55,15 @@ int cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, c
 int cgroup_sub_ident (const char *ident, char *const *specs, size_t n_specs, char **ret,
                       struct ocirt_error **err);
 
+struct cgroup_join;
+
 /* Creates the cgroup in every hierarchy (v1 controllers and cgroup2 alike)
    and applies linux.resources (`linux_` may be NULL), with the device rules
-   that linux.devices and the standard devices need. Idempotent. */
-int cgroup_create (const char *path, const struct oci_linux *linux_, struct ocirt_error **err);
+   that linux.devices and the standard devices need. Idempotent. With
+   `ret_join`, also what the init needs to join it (cgroup_join_prepare's
+   result, from the directories already open here); untouched on failure. */
+int cgroup_create (const char *path, const struct oci_linux *linux_, struct cgroup_join *ret_join,
+                   struct ocirt_error **err);
 
 /* Moves `pid` into the container's cgroup in every hierarchy. */
 int cgroup_enter (const char *path, pid_t pid, struct ocirt_error **err);
@@ -90,6 +97,12 @@ int cgroup_join_prepare (const char *ident, struct cgroup_join *ret, struct ocir
 /* In the (single-threaded) process to move: joins every v1 hierarchy, then
    releases `j`. */
 int cgroup_join_self (struct cgroup_join *j, struct ocirt_error **err);
+
+/* clone3(2) with `args`, into the cgroup2 cgroup of `j` when it has one.
+   Where the kernel lacks CLONE_INTO_CGROUP it clones without it and clears
+   *joins_itself first (the child sees that too): the caller then moves the
+   child by pid (cgroup_enter). Returns as clone3 does: 0 in the child. */
+pid_t cgroup_clone3 (struct clone_args *args, const struct cgroup_join *j, bool *joins_itself);
 
 /* Closes the fds of `j`; safe on a zeroed join with v2_fd -1. */
 void cgroup_join_release (struct cgroup_join *j);

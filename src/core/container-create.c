@@ -63,14 +63,14 @@ struct create_ctx
   int *bind_trees; /* with a new user namespace: bind sources cloned while we can still reach them */
   struct cgroup_join cgroup_join;
   struct netns_prep netns; /* a network namespace made ahead, on another CPU */
-  int net_fd;
 };
 
 static void
 create_ctx_release (struct create_ctx *c)
 {
-  int *fds[] = { &c->rootfd,      &c->dirfd,       &c->fifo_fd, &c->console_fd, &c->pty_peer_fd,
-                 &c->sync_fds[0], &c->sync_fds[1], &c->pidfd,   &c->net_fd };
+  int *fds[] = { &c->rootfd,      &c->dirfd,       &c->fifo_fd,     &c->console_fd,
+                 &c->pty_peer_fd, &c->sync_fds[0], &c->sync_fds[1], &c->pidfd };
+  /* A namespace made ahead that no init entered. */
   int net_fd = namespace_net_finish (&c->netns);
 
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
@@ -270,7 +270,7 @@ prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
       free (TAKE_PTR (c->st.cgroup_path));
       return ocirt_error_setx (err, EBUSY, "container's cgroup unexpectedly frozen");
     }
-  r = cgroup_create (c->st.cgroup_path, c->config->linux_, err);
+  r = cgroup_create (c->st.cgroup_path, c->config->linux_, &c->cgroup_join, err);
   if (r < 0)
     return r;
   if (cgroup_pids (c->st.cgroup_path, &pids, &n, NULL) == 0 && n > 0)
@@ -346,19 +346,6 @@ hooks_for_parent (const struct oci_config *config)
 /* clone3 into the namespaces that must exist at birth (user, pid), and into
    the container's cgroup2 cgroup, with a pidfd so that no later step can
    confuse the init with a recycled pid. */
-static pid_t
-clone_init (struct create_ctx *c, struct clone_args *args, const struct init_args *ia)
-{
-  pid_t pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
-
-  if (pid == 0)
-    {
-      close (c->sync_fds[0]);
-      init_main (ia);
-    }
-  return pid;
-}
-
 static int
 spawn_init (struct create_ctx *c, struct ocirt_error **err)
 {
@@ -368,6 +355,8 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .exit_signal = SIGCHLD,
   };
   _cleanup_close_ int saved_pidns = -1;
+  /* Made ahead (namespace-net.h); the init inherits it, ours goes on return. */
+  _cleanup_close_ int net_fd = namespace_net_finish (&c->netns);
   struct init_args ia = {
     .id = c->opts->id,
     .config = c->config,
@@ -383,12 +372,12 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .preserve_fds = c->listen_fds + c->opts->preserve_fds,
     .bind_trees = c->bind_trees,
     .cgroup_join = c->st.cgroup_path && !c->st.systemd_unit ? &c->cgroup_join : NULL,
-    .net_fd = c->net_fd = namespace_net_finish (&c->netns),
+    .net_fd = net_fd,
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
   };
-  bool enter_by_pid = false;
+  bool joins_itself = true;
   pid_t pid;
   int r;
 
@@ -397,13 +386,6 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
      /proc/PID/exe (CVE-2019-5736, CVE-2016-9962). */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return ocirt_error_set (err, errno, "make the runtime non-dumpable");
-  if (ia.cgroup_join && (r = cgroup_join_prepare (c->st.cgroup_path, &c->cgroup_join, err)) < 0)
-    return r;
-  if (c->cgroup_join.v2_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) c->cgroup_join.v2_fd;
-    }
   if (c->plan.join_pid)
     {
       /* setns(CLONE_NEWPID) only moves our future children; we move back
@@ -412,14 +394,11 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
       if (saved_pidns < 0 || namespace_join (c->plan.join_pid->path, CLONE_NEWPID, err) < 0)
         return ocirt_error_prefix (err, "linux.namespaces (pid)");
     }
-  pid = clone_init (c, &args, &ia);
-  if (pid < 0 && (args.flags & CLONE_INTO_CGROUP)
-      && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
+  pid = cgroup_clone3 (&args, &c->cgroup_join, &joins_itself);
+  if (pid == 0)
     {
-      /* A kernel without CLONE_INTO_CGROUP (before 5.7): moved by pid. */
-      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
-      enter_by_pid = true;
-      pid = clone_init (c, &args, &ia);
+      close (c->sync_fds[0]);
+      init_main (&ia);
     }
   if (saved_pidns >= 0)
     (void) setns (saved_pidns, CLONE_NEWPID);
@@ -427,7 +406,6 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     return ocirt_error_set (err, errno, "clone the container's init");
   cleanup_closep (&c->sync_fds[1]);
   cleanup_closep (&c->console_fd);
-  cleanup_closep (&c->net_fd);
   cgroup_join_release (&c->cgroup_join);
   c->st.init_pid = pid;
   if (proc_start_time (pid, &c->st.init_start) < 0)
@@ -436,7 +414,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
   r = state_save (c->dirfd, &c->st, err);
   if (r == 0 && c->st.systemd_unit)
     r = cgroup_systemd_start (c->opts->id, c->config, pid, err);
-  else if (r == 0 && enter_by_pid)
+  else if (r == 0 && !joins_itself)
     r = cgroup_enter (c->st.cgroup_path, pid, err);
   if (r == 0)
     r = sync_send (c->sync_fds[0], SYNC_PROCEED, 0, NULL, err);
@@ -554,8 +532,7 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .pty_peer_fd = -1,
                           .sync_fds = { -1, -1 },
                           .pidfd = -1,
-                          .cgroup_join = { .v2_fd = -1 },
-                          .net_fd = -1 };
+                          .cgroup_join = { .v2_fd = -1 } };
   int r;
 
   r = spec_validate_id (opts->id, err);

@@ -223,16 +223,6 @@ prepare_cgroup (struct exec_ctx *x, struct ocirt_error **err)
   return r;
 }
 
-static pid_t
-clone_child (struct exec_ctx *x, struct clone_args *args)
-{
-  pid_t pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
-
-  if (pid == 0)
-    exec_child (x);
-  return pid;
-}
-
 /* clone3 into the container's pid namespace (setns(CLONE_NEWPID) moves only
    our future children, and we move back at once) and its cgroup2 cgroup. */
 static int
@@ -245,11 +235,6 @@ spawn (struct exec_ctx *x, struct ocirt_error **err)
 
   if (r < 0)
     return r;
-  if (x->join_at_birth && x->join.v2_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) x->join.v2_fd;
-    }
 
   /* Born non-dumpable (fork inherits it): between clone and its own prctl
      the child would otherwise be open to ptrace and /proc/PID/exe from the
@@ -262,15 +247,9 @@ spawn (struct exec_ctx *x, struct ocirt_error **err)
       if (own_pidns < 0 || setns (x->init_pidfd, CLONE_NEWPID) < 0)
         return ocirt_error_set (err, errno, "join the pid namespace of container `%s`", x->opts->id);
     }
-  x->pid = clone_child (x, &args);
-  if (x->pid < 0 && (args.flags & CLONE_INTO_CGROUP)
-      && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
-    {
-      /* A kernel without CLONE_INTO_CGROUP (before 5.7): moved by pid. */
-      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
-      x->join_at_birth = false;
-      x->pid = clone_child (x, &args);
-    }
+  x->pid = cgroup_clone3 (&args, &x->join, &x->join_at_birth);
+  if (x->pid == 0)
+    exec_child (x);
   if (own_pidns >= 0)
     (void) setns (own_pidns, CLONE_NEWPID);
   if (x->pid < 0)

@@ -4,13 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "namespace-net.h"
+#include "namespace.h"
 
 /* Only system calls here, no libc locks taken: the runtime may clone the
    init while this runs (it joins first, but must not depend on that). */
@@ -25,18 +23,12 @@ make_netns (void *data)
       return NULL;
     }
   /* lo up now, as runc does for every new network namespace. */
-  int sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct ifreq ifr = { .ifr_name = "lo" };
-  int r = sock < 0 || ioctl (sock, SIOCGIFFLAGS, &ifr) < 0 ? -1 : 0;
-  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  if (r == 0)
-    r = ioctl (sock, SIOCSIFFLAGS, &ifr);
+  int r = namespace_loopback_up_raw ();
   if (r < 0)
-    p->err = errno;
-  if (sock >= 0)
-    close (sock);
-  if (r < 0)
-    return NULL;
+    {
+      p->err = -r;
+      return NULL;
+    }
   p->fd = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (p->fd < 0)
     p->err = errno;

@@ -127,19 +127,23 @@ namespace_write_id_maps (pid_t pid, const struct oci_linux *linux_, struct ocirt
 }
 
 int
-namespace_loopback_up (struct ocirt_error **err)
+namespace_loopback_up_raw (void)
 {
   _cleanup_close_ int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct ifreq ifr = { .ifr_name = "lo" };
 
-  if (fd < 0)
-    return ocirt_error_set (err, errno, "bring up lo: socket");
-  if (ioctl (fd, SIOCGIFFLAGS, &ifr) < 0)
-    return ocirt_error_set (err, errno, "bring up lo");
+  if (fd < 0 || ioctl (fd, SIOCGIFFLAGS, &ifr) < 0)
+    return -errno;
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
-    return ocirt_error_set (err, errno, "bring up lo");
-  return 0;
+  return ioctl (fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+int
+namespace_loopback_up (struct ocirt_error **err)
+{
+  int r = namespace_loopback_up_raw ();
+
+  return r < 0 ? ocirt_error_set (err, -r, "bring up lo") : 0;
 }
 
 int

@@ -36,6 +36,10 @@ int namespace_write_id_maps (pid_t pid, const struct oci_linux *linux_, struct o
 /* Brings up `lo` in the current (new) network namespace, as runc does. */
 int namespace_loopback_up (struct ocirt_error **err);
 
+/* The same with system calls only (no allocation, no lock: safe on a thread
+   running while the process clones); returns 0 or -errno. */
+int namespace_loopback_up_raw (void);
+
 /* In a process that just unshared CLONE_NEWTIME: writes the offsets and
    moves the process itself into the new time namespace. */
 int namespace_enter_time (const struct oci_time_offsets *offsets, struct ocirt_error **err);

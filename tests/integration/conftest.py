@@ -255,29 +255,30 @@ class Bundle:
         return self
 
 
+def _built(env, default, missing):
+    """The executable named by $env, else the built one at `default`."""
+    path = Path(os.environ.get(env) or default)
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path}: {missing}")
+    return path
+
+
 @pytest.fixture(scope="session")
 def ocirt():
-    path = Path(os.environ.get("OCIRT") or BUILDDIR / "src" / "ocirt")
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path}: no ocirt binary there (build it with make, or set OCIRT)")
-    return str(path)
+    return str(_built("OCIRT", BUILDDIR / "src" / "ocirt", "no ocirt binary there (build it with make, or set OCIRT)"))
 
 
 @pytest.fixture(scope="session")
 def attacker_binary():
     """The static program the CVE tests attack the runtime with."""
-    path = Path(os.environ.get("OCIRT_ATTACKER") or BUILDDIR / "tests" / "helpers" / "attacker")
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path}: the attacker helper is not built (make check builds it; or set OCIRT_ATTACKER)")
-    return path
+    return _built("OCIRT_ATTACKER", BUILDDIR / "tests" / "helpers" / "attacker",
+                  "the attacker helper is not built (make check builds it; or set OCIRT_ATTACKER)")
 
 
 @pytest.fixture(scope="session")
 def probe_binary():
-    path = Path(os.environ.get("OCIRT_PROBE") or BUILDDIR / "tests" / "helpers" / "probe")
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path}: the probe is not built (make check builds it; or set OCIRT_PROBE)")
-    return path
+    return _built("OCIRT_PROBE", BUILDDIR / "tests" / "helpers" / "probe",
+                  "the probe is not built (make check builds it; or set OCIRT_PROBE)")
 
 
 @pytest.fixture(scope="session")

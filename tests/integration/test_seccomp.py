@@ -4,6 +4,7 @@ container's process, a bad profile fails `create` cleanly, a profile shaped
 like Podman's default runs a container, and SCMP_ACT_NOTIFY hands the
 listener fd and the container process state to the agent at listenerPath."""
 
+import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -194,15 +195,26 @@ while True:
 """ % (SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND)
 
 
-def test_notify_sends_fd_and_state(run, bundle, container_id, tmp_path):
-    sock = tmp_path / "agent.sock"
-    out = tmp_path / "agent.json"
+@contextlib.contextmanager
+def notify_agent(sock, out):
+    """The AGENT listening on `sock` (writing what it got to `out`) for the
+    duration of the block."""
     agent = subprocess.Popen([sys.executable, "-c", AGENT, str(sock), str(out)])
     try:
         deadline = time.monotonic() + 10
         while not os.path.exists(str(out) + ".ready"):
             assert time.monotonic() < deadline, "agent did not start"
             time.sleep(0.02)
+        yield agent
+    finally:
+        agent.kill()
+        agent.wait()
+
+
+def test_notify_sends_fd_and_state(run, bundle, container_id, tmp_path):
+    sock = tmp_path / "agent.sock"
+    out = tmp_path / "agent.json"
+    with notify_agent(sock, out):
         sh(bundle, "mkdir /newdir && echo made; test -d /newdir && echo exists || echo absent")
         bundle.set("linux.seccomp", {
             "defaultAction": "SCMP_ACT_ALLOW",
@@ -215,9 +227,6 @@ def test_notify_sends_fd_and_state(run, bundle, container_id, tmp_path):
         assert r.rc == 0, r.stderr
         # The agent said yes without making anything.
         assert "made" in r.stdout and "absent" in r.stdout, r.stdout
-    finally:
-        agent.kill()
-        agent.wait()
     got = json.loads(out.read_text())
     assert got["nfds"] == 1 and got["first_chunk_had_fd"]
     doc = json.loads(got["state"])

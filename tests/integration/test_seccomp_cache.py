@@ -10,13 +10,10 @@ import json
 import os
 import re
 import struct
-import subprocess
-import sys
-import time
 
 import pytest
 
-from test_seccomp import AGENT
+from test_seccomp import notify_agent
 
 pytestmark = [pytest.mark.needs_root]
 
@@ -212,19 +209,11 @@ def test_notify_from_the_cache(run, harness, root, bundle, tmp_path):
     for attempt, event in enumerate(("stored", "hit")):
         out = tmp_path / f"agent{attempt}.json"
         sock.unlink(missing_ok=True)
-        agent = subprocess.Popen([sys.executable, "-c", AGENT, str(sock), str(out)])
-        try:
-            deadline = time.monotonic() + 10
-            while not os.path.exists(str(out) + ".ready"):
-                assert time.monotonic() < deadline, "agent did not start"
-                time.sleep(0.02)
+        with notify_agent(sock, out):
             r = run("--log", log, "--debug", "run", "--bundle", bundle, harness.new_id())
             assert r.rc == 0, r.stderr
             # The agent said yes without making anything.
             assert "made" in r.stdout and "absent" in r.stdout, r.stdout
-        finally:
-            agent.kill()
-            agent.wait()
         assert cache_event(log.read_text(), event), log.read_text()
         log.unlink()
         assert json.loads(out.read_text())["nfds"] == 1

@@ -184,7 +184,8 @@ create (const char *linux_json)
   _cleanup_config_ struct oci_config *c = config (linux_json);
   char *path = NULL;
 
-  if (cgroup_plan ("c1", c->linux_, false, &path, &err) < 0 || cgroup_create (path, c->linux_, &err) < 0)
+  if (cgroup_plan ("c1", c->linux_, false, &path, &err) < 0
+      || cgroup_create (path, c->linux_, NULL, &err) < 0)
     fail_msg ("%s", err->msg);
   return path;
 }
