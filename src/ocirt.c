@@ -10,6 +10,7 @@
 #include <yajl/yajl_version.h>
 
 #include "cmd/cmd.h"
+#include "global-options.h"
 #include "oci-config.h"
 
 struct command
@@ -90,37 +91,13 @@ default_root (void)
   return buf;
 }
 
-enum
-{
-  OPT_ROOT = 256,
-  OPT_LOG,
-  OPT_LOG_FORMAT,
-  OPT_DEBUG,
-  OPT_SYSTEMD_CGROUP,
-  OPT_ROOTLESS,
-  OPT_CRIU,
-};
-
 static int
 parse_global (int argc, char **argv, struct ocirt_global *g, struct ocirt_error **err)
 {
-  static const struct option opts[] = {
-    { "root", required_argument, NULL, OPT_ROOT },
-    { "log", required_argument, NULL, OPT_LOG },
-    { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-    { "debug", no_argument, NULL, OPT_DEBUG },
-    { "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
-    { "rootless", required_argument, NULL, OPT_ROOTLESS },
-    { "criu", required_argument, NULL, OPT_CRIU },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'v' },
-    {},
-  };
   int c;
 
   opterr = 0;
-  /* "+": stop at the command name; its own options are the command's. */
-  while ((c = getopt_long (argc, argv, "+hv", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, GLOBAL_SHORT_OPTIONS, global_options, NULL)) != -1)
     switch (c)
       {
       case OPT_ROOT:

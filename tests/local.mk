@@ -33,7 +33,7 @@ check-local:
 check-unit: $(check_PROGRAMS)
 	$(RUN_TESTS) --unit-only
 
-check-integration: $(check_PROGRAMS) src/ocirt
+check-integration: $(check_PROGRAMS) src/ocirt src/ocirt-runtime
 	$(RUN_TESTS) --integration-only
 
 .PHONY: check-unit check-integration
@@ -54,7 +54,7 @@ include tests/fuzz/parsers.mk
 # images and helpers (several minutes) and some of its tests check runc's
 # own names and internal messages.
 RUNC_BATS ?= $(abs_top_srcdir)/../shared/compat/runc-bats
-check-compat: src/ocirt
+check-compat: src/ocirt src/ocirt-runtime
 	$(RUNC_BATS) $(abs_top_builddir)/src/ocirt
 
 .PHONY: check-compat

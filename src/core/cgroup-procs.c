@@ -256,15 +256,28 @@ cgroup_kill_all (const char *path, int sig, struct ocirt_error **err)
         r = cgroup_freeze (path, false, err);
       return r < 0 ? r : 0;
     }
-  /* Frozen, nothing can fork a process we would miss. */
-  frozen = cgroup_freeze (path, true, &ferr) == 0;
-  if (!frozen)
-    log_debug ("%s: killing without freezing", ferr->msg);
   r = cgroup_pids (path, &pids, &n, err);
   if (r == -ENOENT)
     {
       /* A cgroup a killed `create` left half made: no process entered it
          (that happens only once it is complete), so nothing to signal. */
+      ocirt_error_free (*err);
+      *err = NULL;
+      return 0;
+    }
+  /* Empty (the usual case once an init with its own pid namespace died),
+     nobody inside can fork: no freeze, which on v1 flips a kernel static
+     key, an interrupt to every CPU, twice. */
+  if (r < 0 || n == 0)
+    return r;
+  /* Frozen, nothing can fork a process we would miss. */
+  frozen = cgroup_freeze (path, true, &ferr) == 0;
+  if (!frozen)
+    log_debug ("%s: killing without freezing", ferr->msg);
+  free (TAKE_PTR (pids));
+  r = cgroup_pids (path, &pids, &n, err);
+  if (r == -ENOENT)
+    {
       ocirt_error_free (*err);
       *err = NULL;
       r = 0;
@@ -326,6 +339,10 @@ remove_cgroup (const struct cgroup_layout *l, int parent, const char *name, bool
 
   if (fd < 0)
     return errno == ENOENT ? 0 : -errno;
+  /* Usually it goes at once: a real cgroup holds only kernel files, and
+     seldom a cgroup of its own. */
+  if (!l->test_mode && unlinkat (parent, name, AT_REMOVEDIR) == 0)
+    return 0;
   dfd = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0 || (d = fdopendir (dfd)) == NULL)
     return -errno;

@@ -11,8 +11,9 @@
    ocirt clones the container's init (create, run) and the exec'd process
    (exec) from the runtime process itself, with no re-exec, so the defence
    has to be on the runtime process: before anything enters a container,
-   the runtime re-executes itself from a file that cannot be written through
-   any path a container can reach. In order of preference:
+   the runtime must run from a file that cannot be written through any path
+   a container can reach. The launcher `ocirt` (src/launcher) starts it so;
+   started any other way, it re-executes itself so. In order of preference:
    - the binary seen through a private, detached overlayfs with no upper
      layer: its superblock is read-only and cannot be remounted writable,
      nothing outside this process can reach the mount, the page cache is
@@ -34,7 +35,6 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "core/self-protect.h"
+#include "util/exe-overlay.h"
 #include "util/log.h"
 
 #define SELF_EXE "/proc/self/exe"
@@ -143,31 +144,6 @@ test_switch_off (void)
   return true;
 }
 
-/* A detached overlayfs whose top layer is the binary's directory. Overlayfs
-   without an upper layer needs two lower layers, which may neither be the
-   same directory nor contain one another: the second is /dev (devtmpfs or
-   tmpfs everywhere, never a binary's directory or one of its parents; if it
-   is, we fall back to the memfd). Returns an O_PATH fd of the mount. */
-static int
-mount_overlay (int bin_dir)
-{
-  char lower[64];
-  _cleanup_close_ int fs = fsopen ("overlay", FSOPEN_CLOEXEC);
-
-  if (fs < 0)
-    return -errno;
-  snprintf (lower, sizeof lower, "/proc/self/fd/%d:/dev", bin_dir);
-  if (fsconfig (fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0)
-    return -errno;
-  /* Inode numbers stay the real file's (the identity check below), and
-     layers on different filesystems log nothing. Older kernels lack it. */
-  (void) fsconfig (fs, FSCONFIG_SET_STRING, "xino", "off", 0);
-  if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return -errno;
-  int mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
-  return mnt < 0 ? -errno : mnt;
-}
-
 /* The running binary opened through a read-only overlayfs, or -errno. */
 static int
 open_through_overlay (void)
@@ -186,12 +162,9 @@ open_through_overlay (void)
   _cleanup_close_ int dir = open (slash == path ? "/" : path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0)
     return -errno;
-  _cleanup_close_ int mnt = mount_overlay (dir);
-  if (mnt < 0)
-    return mnt;
-  _cleanup_close_ int fd = openat (mnt, slash + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  _cleanup_close_ int fd = exe_overlay_open (dir, slash + 1);
   if (fd < 0)
-    return -errno;
+    return fd;
   /* The name may have been replaced since we started (an upgrade, or a
      deleted binary): then run the copy of what is running. */
   if (fstat (fd, &seen) < 0 || seen.st_ino != real.st_ino || seen.st_size != real.st_size
@@ -252,6 +225,7 @@ self_protect_exe (char **argv, struct ocirt_error **err)
   if (test_switch_off ())
     return 0;
   _cleanup_close_ int fd = open_through_overlay ();
+  const char *how = "a read-only overlayfs view";
   if (fd < 0)
     {
       log_debug ("read-only overlayfs view of the runtime binary: %s; using a sealed memfd copy",
@@ -259,11 +233,13 @@ self_protect_exe (char **argv, struct ocirt_error **err)
       fd = copy_to_sealed_memfd ();
       if (fd < 0)
         return ocirt_error_set (err, -fd, "protect the runtime binary (CVE-2019-5736): sealed copy");
+      how = "a sealed memfd copy";
     }
   /* The very check the new image makes on /proc/self/exe: if it failed
      there, we would re-execute forever. */
   if (!fd_is_sealed (fd))
     return ocirt_error_setx (err, EPERM, "protect the runtime binary (CVE-2019-5736): the copy is writable");
+  log_debug ("the runtime binary is writable from containers (CVE-2019-5736): re-executing from %s", how);
   execveat (fd, "", argv, environ, AT_EMPTY_PATH);
   return ocirt_error_set (err, errno, "protect the runtime binary (CVE-2019-5736): execveat");
 }

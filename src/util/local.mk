@@ -14,3 +14,4 @@ libocirt_a_SOURCES += \
 	src/util/procfs.c src/util/procfs.h
 libocirt_a_SOURCES += src/util/strv.c src/util/strv.h
 libocirt_a_SOURCES += src/util/sha256.c src/util/sha256.h
+libocirt_a_SOURCES += src/util/exe-overlay.c src/util/exe-overlay.h

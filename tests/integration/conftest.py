@@ -2,6 +2,7 @@
 """Fixtures for the integration tests: real containers run by the built ocirt.
 
 ocirt           path of the binary under test ($OCIRT, else <builddir>/src/ocirt)
+ocirt_runtime   the runtime that binary (the launcher) starts: ocirt-runtime beside it
 root            a private, empty --root state directory for this test
 run             run(*args, ...) -> Result(rc, stdout, stderr): ocirt --root ROOT ARGS
 bundle          a fresh bundle: busybox rootfs with the probe at /probe, and
@@ -266,6 +267,16 @@ def _built(env, default, missing):
 @pytest.fixture(scope="session")
 def ocirt():
     return str(_built("OCIRT", BUILDDIR / "src" / "ocirt", "no ocirt binary there (build it with make, or set OCIRT)"))
+
+
+@pytest.fixture(scope="session")
+def ocirt_runtime(ocirt):
+    """The runtime the launcher `ocirt` starts: the file that ends up as the
+    exe of the runtime's processes (src/launcher/launcher.c)."""
+    path = Path(os.path.realpath(ocirt)).parent / "ocirt-runtime"
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path}: no runtime next to the launcher {ocirt}")
+    return str(path)
 
 
 @pytest.fixture(scope="session")

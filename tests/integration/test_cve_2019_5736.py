@@ -6,9 +6,11 @@ When the runtime execs it, the kernel follows /proc/self/exe to the exe of
 the process calling execve -- the runtime's own binary -- which then runs
 inside the container as an ordinary process. Another process of the
 container opens /proc/PID/exe with O_PATH, waits for it to exit, and reopens
-it through /proc/self/fd/N for writing. ocirt defends by re-executing itself
-from a read-only overlayfs view of its binary (or a sealed memfd copy) before
-create, run and exec (src/core/self-protect.c).
+it through /proc/self/fd/N for writing. ocirt defends by running the runtime
+from a read-only overlayfs view of its binary for create, run and exec: the
+launcher `ocirt` starts it that way (src/launcher/launcher.c), and the
+runtime started otherwise re-executes itself so, or from a sealed memfd copy
+(src/core/self-protect.c).
 
 The attack is run for real, always against a copy of the binary under test
 (`runtime_copy`), with tests/helpers/attacker as the container's process:
@@ -43,12 +45,19 @@ EVIL = "#!/proc/self/exe --log=/attack/fifo\n"
 
 
 @pytest.fixture
-def runtime_copy(ocirt, tmp_path):
-    """A private copy of the binary under test: the attack may overwrite it."""
+def runtime_copy(ocirt, ocirt_runtime, tmp_path):
+    """Private copies of the binaries under test, side by side as built: the
+    attack may overwrite the runtime's. Returns the runtime's path; the
+    launcher, which the tests run, is `launcher_of` it."""
     d = tmp_path / "bin"
     d.mkdir()
     shutil.copy2(ocirt, d / "ocirt")
-    return d / "ocirt"
+    shutil.copy2(ocirt_runtime, d / "ocirt-runtime")
+    return d / "ocirt-runtime"
+
+
+def launcher_of(runtime):
+    return runtime.parent / "ocirt"
 
 
 def sha256(path):
@@ -130,7 +139,7 @@ def start_attacker(harness, make_bundle, attacker_binary, binary, env):
     a = hostile_bundle(make_bundle, attack, attacker_binary, binary)
     a.args("/attacker", "exe-overwrite", "/attack").write()
     cid = harness.new_id("attacker")
-    r = with_binary(harness, binary, "run", "-d", "--bundle", a, cid, env=env)
+    r = with_binary(harness, launcher_of(binary), "run", "-d", "--bundle", a, cid, env=env)
     assert r.rc == 0, r.stderr
     wait_for(lambda: (attack / "ready").exists(), "the attacker to start")
     pid = json.loads(harness.run("state", cid).stdout)["pid"]
@@ -143,11 +152,11 @@ def trigger(harness, make_bundle, attacker_binary, binary, how, env):
     namespace (a pod); returns the attacker's findings."""
     cid, attack, apid = start_attacker(harness, make_bundle, attacker_binary, binary, env)
     if how == "exec":
-        r = with_binary(harness, binary, "exec", cid, "/bin/evil", env=env)
+        r = with_binary(harness, launcher_of(binary), "exec", cid, "/bin/evil", env=env)
     else:
         b = hostile_bundle(make_bundle, attack, attacker_binary, binary)
         b.add_namespace("pid", f"/proc/{apid}/ns/pid").args("/bin/evil").write()
-        r = with_binary(harness, binary, "run", "--bundle", b, harness.new_id("victim"), env=env)
+        r = with_binary(harness, launcher_of(binary), "run", "--bundle", b, harness.new_id("victim"), env=env)
     # The victim is the runtime binary failing on the command `/bin/evil`.
     assert "/bin/evil" in r.stderr, r.stderr
     wait_for(lambda: (attack / "result.json").exists(), "the attacker's result")
@@ -180,7 +189,7 @@ def test_the_attack_works_without_the_protection(harness, make_bundle, attacker_
     assert runtime_copy.read_bytes().startswith(b"#!/bin/sh\necho overwritten")
 
 
-def test_init_waiting_in_created_runs_from_a_protected_file(run, bundle, container_id, ocirt):
+def test_init_waiting_in_created_runs_from_a_protected_file(run, bundle, container_id, ocirt_runtime):
     """Between create and start the init still is the runtime's binary, in
     the container's namespaces: its exe must be a file nobody can write."""
     bundle.args("true").write()
@@ -192,9 +201,25 @@ def test_init_waiting_in_created_runs_from_a_protected_file(run, bundle, contain
         os.open(exe, os.O_WRONLY | os.O_CLOEXEC)
     assert e.value.errno == errno.EROFS
     # The very program, seen through the read-only view (no copy was made).
-    assert sha256(exe) == sha256(ocirt)
-    assert os.stat(exe).st_ino == os.stat(ocirt).st_ino
+    assert sha256(exe) == sha256(ocirt_runtime)
+    assert os.stat(exe).st_ino == os.stat(ocirt_runtime).st_ino
     assert run("start", container_id).rc == 0
+
+
+@pytest.mark.parametrize("started", ["launcher", "runtime"])
+def test_the_launcher_starts_the_runtime_protected_once(harness, bundle, container_id, ocirt, ocirt_runtime,
+                                                        started):
+    """The launcher `ocirt` makes the read-only view itself: the runtime it
+    starts for `run` finds its file protected and starts only once. Started
+    from its own path, the runtime re-executes itself, and its debug log says
+    so: the check can fail."""
+    bundle.args("true").write()
+    log = harness.tmp_path / "debug.log"
+    binary = ocirt if started == "launcher" else ocirt_runtime
+    r = with_binary(harness, binary, "--debug", "--log", log, "run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    reexecuted = "re-executing from a read-only overlayfs view" in log.read_text()
+    assert reexecuted == (started == "runtime"), log.read_text()
 
 
 def test_runtime_keeps_its_pid_argv_environment_and_name(harness, run, bundle, container_id, ocirt):
@@ -253,7 +278,8 @@ def _full_fifo(path):
 
 def test_sealed_memfd_without_overlayfs_and_switch_ignored_in_a_user_namespace(runtime_copy, tmp_path):
     """In a user namespace (a rootless caller) overlayfs cannot be mounted on
-    the host's mount namespace: the runtime runs from a sealed memfd copy.
+    the host's mount namespace: the runtime, started from its path, runs
+    from a sealed memfd copy of itself.
     OCIRT_TEST_UNPROTECTED_EXE=1 is ignored there (not root on the host).
     The log is a full fifo: the re-executed runtime blocks on its first log
     record (the error about the missing container) until the test has looked."""

@@ -23,6 +23,13 @@ tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c
 tests_unit_test_sha256_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_sha256_LDADD = $(SECURITY_TEST_LIBS)
 
+# The launcher's reading of the command line (src/launcher/launcher-args.c,
+# built here with the runtime's compiler).
+check_PROGRAMS += tests/unit/test-launcher-args
+tests_unit_test_launcher_args_SOURCES = tests/unit/test-launcher-args.c src/launcher/launcher-args.c
+tests_unit_test_launcher_args_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_launcher_args_LDADD = $(CMOCKA_LIBS)
+
 LSM_TEST_WRAPS = -Wl,--wrap=lsm_library_query
 tests_unit_test_lsm_SOURCES = tests/unit/test-lsm.c tests/unit/fork-check.h
 tests_unit_test_lsm_CFLAGS = $(SECURITY_TEST_CFLAGS)

@@ -372,6 +372,39 @@ test_v1_devices (void **state)
   assert_non_null (strstr (allow, "c 136:* rwm\n"));
 }
 
+/* v1 has no cgroup.kill: a populated cgroup is frozen around the kill, so
+   that nothing forks past it, and thawed after; an empty one (an init with
+   its own pid namespace has died) is left alone, freezing it costs. */
+static void
+test_v1_kill_all_freezes_only_a_populated_cgroup (void **state)
+{
+  _cleanup_error_ struct ocirt_error *err = NULL;
+  _cleanup_free_ char *p = create ("{\"cgroupsPath\":\"/x\"}");
+  char line[32];
+  int status;
+  pid_t child;
+
+  (void) state;
+  put ("sys/fs/cgroup/freezer/x/freezer.state", "untouched\n");
+  assert_int_equal (cgroup_kill_all (p, SIGKILL, &err), 0);
+  assert_file ("sys/fs/cgroup/freezer/x/freezer.state", "untouched\n");
+
+  child = fork ();
+  assert_true (child >= 0);
+  if (child == 0)
+    {
+      pause ();
+      _exit (0);
+    }
+  snprintf (line, sizeof line, "%d\n", (int) child);
+  put ("sys/fs/cgroup/freezer/x/cgroup.procs", line);
+  assert_int_equal (cgroup_kill_all (p, SIGKILL, &err), 0);
+  /* The test tree keeps every write, in order. */
+  assert_file ("sys/fs/cgroup/freezer/x/freezer.state", "untouched\nFROZEN\nTHAWED\n");
+  assert_int_equal (waitpid (child, &status, 0), child);
+  assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+}
+
 static void
 test_v1_validation (void **state)
 {
@@ -673,6 +706,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_v1_devices, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_v1_validation, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_v1_freeze_pids_destroy, setup_v1, teardown),
+    cmocka_unit_test_setup_teardown (test_v1_kill_all_freezes_only_a_populated_cgroup, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_hybrid, setup_hybrid, teardown),
     cmocka_unit_test (test_v2_conversions),
     cmocka_unit_test_setup_teardown (test_v2_resources, setup_v2, teardown),

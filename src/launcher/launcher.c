@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `ocirt`: starts the runtime (ocirt-runtime) in this same process, already
+   safe from CVE-2019-5736 when the command puts a process into a container.
+
+   The runtime must never run inside a container from a file the container
+   could reopen for writing through /proc/PID/exe (core/self-protect.c).
+   Started from its own path it re-executes itself from a read-only overlayfs
+   view of its binary: a second start of a glibc program, which on virtual
+   machines costs about a millisecond (glibc probes the CPU with CPUID, one
+   exit to the hypervisor each). This launcher, a small static program,
+   makes the same view first and execveat()s the runtime through it, so the
+   runtime starts once, protected, and skips its own re-execution (it checks
+   the file it runs from, not anything we claim). Same pid, argv,
+   environment and fds, so callers see one process. Any failure here (no
+   overlayfs, no privilege) falls back to starting the runtime from its
+   path, and the runtime protects itself as before. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launcher/launcher-args.h"
+#include "util/exe-overlay.h"
+
+#define RUNTIME_NAME "ocirt-runtime"
+
+/* Set by the tests that show the attack works without the protection; the
+   runtime decides whether the caller may turn it off. */
+#define TEST_OFF_ENV "OCIRT_TEST_UNPROTECTED_EXE"
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+
+static int
+open_dir_with_runtime (const char *dir)
+{
+  int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd >= 0 && faccessat (fd, RUNTIME_NAME, X_OK, 0) < 0)
+    {
+      close (fd);
+      fd = -1;
+    }
+  return fd;
+}
+
+/* The directory of the runtime: ours (the build tree, or an install that
+   keeps both side by side), else the one it was installed to. */
+static int
+find_runtime_dir (void)
+{
+  char self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  int fd;
+
+  if (n > 0)
+    {
+      self[n] = '\0';
+      char *slash = strrchr (self, '/');
+      if (slash)
+        {
+          *slash = '\0';
+          fd = open_dir_with_runtime (slash == self ? "/" : self);
+          if (fd >= 0)
+            return fd;
+        }
+    }
+  return open_dir_with_runtime (OCIRT_PKGLIBEXECDIR);
+}
+
+static _Noreturn void
+fail (const char *what)
+{
+  fprintf (stderr, "ocirt: %s: %s\n", what, strerror (errno));
+  exit (EXIT_FAILURE);
+}
+
+int
+main (int argc, char **argv)
+{
+  extern char **environ;
+  const char *off = getenv (TEST_OFF_ENV);
+  int dir = find_runtime_dir (), fd = -1;
+
+  if (dir < 0)
+    fail ("find " RUNTIME_NAME " (next to ocirt, or in " OCIRT_PKGLIBEXECDIR ")");
+  if (launcher_enters_container (argc, argv) && !(off && strcmp (off, "1") == 0))
+    fd = exe_overlay_open (dir, RUNTIME_NAME);
+  if (fd < 0)
+    fd = openat (dir, RUNTIME_NAME, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    fail ("open " RUNTIME_NAME);
+  syscall (SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+  fail ("execute " RUNTIME_NAME);
+}
