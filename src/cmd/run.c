@@ -21,12 +21,11 @@ cmd_run (struct ocirt_global *g, int argc, char **argv, struct ocirt_error **err
   r = cmd_parse_create_options (argc, argv, &opts, &run, err);
   if (r < 0)
     return r;
+  opts.start = true;
   if (run.detach)
     {
       /* Detached: create + start; the container outlives us. */
       r = container_create (g->root, &opts, NULL, err);
-      if (r == 0)
-        r = container_start (g->root, opts.id, err);
       return r < 0 ? r : 0;
     }
   opts.foreground = true;

@@ -538,6 +538,10 @@ container_create (const char *root, const struct create_options *opts, struct cr
   r = spec_validate_id (opts->id, err);
   if (r == 0)
     r = load_config (root, &c, err);
+  /* Known now, before anything exists (config.md: process is required
+     when start is called). */
+  if (r == 0 && opts->start && c.config->process == NULL)
+    r = ocirt_error_setx (err, EINVAL, "cannot start a container that has no process");
   if (r == 0)
     r = pass_listen_fds (&c, err);
   if (r == 0)
@@ -573,6 +577,13 @@ container_create (const char *root, const struct create_options *opts, struct cr
       r = receive_pty (&c, ret, err);
       ret->pid = c.st.init_pid;
       ret->pidfd = TAKE_FD (c.pidfd);
+    }
+  /* A failed start destroys what it could not start. */
+  if (r == 0 && opts->start)
+    {
+      r = container_start_created (c.rootfd, c.dirfd, &c.st, c.config, err);
+      create_ctx_release (&c);
+      return r;
     }
   if (r < 0)
     undo (&c);

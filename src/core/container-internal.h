@@ -30,6 +30,13 @@ int container_read_config (int dirfd, struct oci_config **ret, struct ocirt_erro
 int container_hook_state (const struct container_state *st, enum container_status status, char **ret,
                           struct ocirt_error **err);
 
+/* `start` of a container in the `created` status whose entry the caller has
+   open and locked (container_start, or `create` itself for `run`): lets the
+   init exec the user process, relays the notify socket, runs the poststart
+   hooks; a failure past the init's release destroys the container. */
+int container_start_created (int rootfd, int dirfd, const struct container_state *st,
+                             const struct oci_config *config, struct ocirt_error **err);
+
 /* Kills the init (if it is still the process we started) and waits for it
    to be gone. */
 int container_kill_init (const struct container_state *st, struct ocirt_error **err);

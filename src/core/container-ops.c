@@ -63,26 +63,12 @@ release_init (int dirfd, const struct container_state *st, struct ocirt_error **
 }
 
 int
-container_start (const char *root, const char *id, struct ocirt_error **err)
+container_start_created (int rootfd, int dirfd, const struct container_state *st,
+                         const struct oci_config *config, struct ocirt_error **err)
 {
-  _cleanup_container_state_ struct container_state *st = NULL;
-  _cleanup_close_ int rootfd = -1, dirfd = -1;
-  _cleanup_config_ struct oci_config *config = NULL;
   _cleanup_close_ int notify_fd = -1;
-  enum container_status status;
   int r;
 
-  r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
-  if (r < 0)
-    return r;
-  status = container_status_of (dirfd, st);
-  if (status == STATUS_STOPPED)
-    return ocirt_error_setx (err, EINVAL, "cannot start a container that has stopped");
-  if (status != STATUS_CREATED)
-    return ocirt_error_setx (err, EINVAL, "cannot start an already %s container", status_name (status));
-  r = container_read_config (dirfd, &config, err);
-  if (r < 0)
-    return r;
   if (config->process == NULL)
     return ocirt_error_setx (err, EINVAL, "cannot start a container that has no process");
   if (st->notify_socket && (notify_fd = notify_socket_listen (dirfd, err)) < 0)
@@ -110,6 +96,29 @@ container_start (const char *root, const char *id, struct ocirt_error **err)
         log_warn ("%s", derr->msg);
     }
   return r;
+}
+
+int
+container_start (const char *root, const char *id, struct ocirt_error **err)
+{
+  _cleanup_container_state_ struct container_state *st = NULL;
+  _cleanup_close_ int rootfd = -1, dirfd = -1;
+  _cleanup_config_ struct oci_config *config = NULL;
+  enum container_status status;
+  int r;
+
+  r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
+  if (r < 0)
+    return r;
+  status = container_status_of (dirfd, st);
+  if (status == STATUS_STOPPED)
+    return ocirt_error_setx (err, EINVAL, "cannot start a container that has stopped");
+  if (status != STATUS_CREATED)
+    return ocirt_error_setx (err, EINVAL, "cannot start an already %s container", status_name (status));
+  r = container_read_config (dirfd, &config, err);
+  if (r < 0)
+    return r;
+  return container_start_created (rootfd, dirfd, st, config, err);
 }
 
 /* Every process in the container's pid namespace (as seen from ours). */

@@ -14,17 +14,18 @@ container_run (const char *root, const struct create_options *opts, bool keep, i
   struct foreground l;
   int r;
 
+  /* create starts it too (opts->start). */
   r = foreground_prepare (&l, err);
   if (r == 0)
     r = container_create (root, opts, &cc, err);
   if (r < 0)
     {
       foreground_release (&l);
+      cleanup_closep (&cc.pidfd);
+      cleanup_closep (&cc.pty_master);
       return r;
     }
-  r = container_start (root, opts->id, err);
-  if (r == 0)
-    r = foreground_wait (&l, cc.pid, cc.pidfd, cc.pty_master, ret_status, err);
+  r = foreground_wait (&l, cc.pid, cc.pidfd, cc.pty_master, ret_status, err);
   foreground_release (&l);
   if (!keep || r < 0)
     {

@@ -20,6 +20,7 @@ struct create_options
   bool no_pivot;
   bool no_new_keyring;
   bool foreground;     /* `run` without --detach: the caller keeps the init as its child */
+  bool start;          /* `run`: start it once created, as `start` would, with what create holds */
   bool systemd_cgroup; /* --systemd-cgroup */
 };
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +15,65 @@
 #include "cleanup.h"
 #include "proc.h"
 
+/* include/linux/sched.h */
+#define PF_EXITING 0x00000004UL
+
+int
+proc_stat_parse (const char *text, uint64_t *ret_start)
+{
+  /* Fields 3 (state) to 31 (signal), after the command name. */
+  enum
+  {
+    STATE = 3,
+    FLAGS = 9,
+    STARTTIME = 22,
+    SIGNAL = 31
+  };
+  unsigned long long flags = 0, start = 0, pending = 0;
+  char state = 0;
+  const char *p = strrchr (text, ')');
+  int field = STATE;
+
+  /* comm (field 2) may hold spaces and parentheses: skip to the last ')'. */
+  if (p == NULL)
+    return -EIO;
+  for (p++; field <= SIGNAL; field++)
+    {
+      char *end;
+      while (*p == ' ')
+        p++;
+      if (*p == '\0')
+        return -EIO;
+      if (field == STATE)
+        {
+          state = *p;
+          end = (char *) p + 1;
+        }
+      else
+        {
+          unsigned long long v = strtoull (p, &end, 10);
+          if (end == p)
+            return -EIO;
+          if (field == FLAGS)
+            flags = v;
+          else if (field == STARTTIME)
+            start = v;
+          else if (field == SIGNAL)
+            pending = v;
+        }
+      p = end;
+    }
+  *ret_start = start;
+  if (state == 'Z' || state == 'X' || (flags & PF_EXITING) || (pending & (1ULL << (SIGKILL - 1))))
+    return -ESRCH;
+  return 0;
+}
+
 int
 proc_start_time (pid_t pid, uint64_t *ret_start)
 {
-  char path[64], buf[1024], state;
+  char path[64], buf[1024];
   _cleanup_close_ int fd = -1;
-  const char *p;
-  unsigned long long start;
   ssize_t n;
 
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
@@ -31,19 +84,7 @@ proc_start_time (pid_t pid, uint64_t *ret_start)
   if (n <= 0)
     return n < 0 ? -errno : -ESRCH;
   buf[n] = '\0';
-  /* comm (field 2) may hold spaces and parentheses: skip to the last ')'. */
-  p = strrchr (buf, ')');
-  if (p == NULL)
-    return -EIO;
-  /* After ")": field 3 (state) ... field 22 (starttime): 19 fields on. */
-  if (sscanf (p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-              &state, &start)
-      != 2)
-    return -EIO;
-  if (state == 'Z' || state == 'X')
-    return -ESRCH;
-  *ret_start = start;
-  return 0;
+  return proc_stat_parse (buf, ret_start);
 }
 
 bool

@@ -236,6 +236,21 @@ def test_create_without_process_then_start_fails(run, bundle, container_id):
     assert gone(run, container_id)
 
 
+@pytest.mark.parametrize("detach", [False, True], ids=["foreground", "detached"])
+def test_run_without_process_refused_before_anything_exists(run, bundle, container_id, leftovers, detach):
+    """`run` always starts what it creates, and start needs a process
+    (config.md): refused up front, with start's words, leaving nothing."""
+    del bundle.config["process"]
+    bundle.write()
+
+    r = run("run", *(["--detach"] if detach else []), "--bundle", bundle, container_id)
+
+    assert r.rc != 0
+    assert r.stderr_lines() == ["ocirt: cannot start a container that has no process"], r.stderr
+    assert "does not exist" in run("state", container_id).stderr
+    assert leftovers() == []
+
+
 # --------------------------------------------------------------------------
 # kill
 

@@ -148,6 +148,45 @@ test_state_entry_lifecycle (void **unused)
   close (rootfd);
 }
 
+/* /proc/PID/stat lines: what counts as alive, and the start time. The
+   fields after the name: state ppid pgrp session tty tpgid flags ... field
+   22 starttime ... field 31 signal (pending). */
+static void
+test_proc_stat_parse (void **unused)
+{
+  static const char *const head = "4242 (a) b) c) ";
+  static const char *const mid = " 1 4242 4242 0 -1 ";
+  static const char *const tail = " 0 0 0 0 0 0 0 0 20 0 1 0 987654 9000 100 18446744073709551615 1 1 0 0 0 ";
+  char line[512];
+  uint64_t start = 0;
+
+#define LINE(state, flags, signal)                                                                           \
+  (snprintf (line, sizeof line, "%s%s%s%s%s %s 0 0 0 0\n", head, state, mid, flags, tail, signal), line)
+
+  (void) unused;
+  assert_int_equal (proc_stat_parse (LINE ("S", "4194560", "0"), &start), 0);
+  assert_int_equal (start, 987654);
+  assert_int_equal (proc_stat_parse (LINE ("R", "4194560", "16384"), &start), 0); /* SIGCHLD only */
+  /* Gone or going: a zombie, an exiting task (PF_EXITING), SIGKILL pending. */
+  assert_int_equal (proc_stat_parse (LINE ("Z", "4194560", "0"), &start), -ESRCH);
+  assert_int_equal (proc_stat_parse (LINE ("X", "4194560", "0"), &start), -ESRCH);
+  assert_int_equal (proc_stat_parse (LINE ("D", "4194564", "0"), &start), -ESRCH);
+  assert_int_equal (proc_stat_parse (LINE ("S", "4194560", "256"), &start), -ESRCH);
+  assert_int_equal (proc_stat_parse (LINE ("S", "4194560", "16640"), &start), -ESRCH);
+  /* Not such a line. */
+  assert_int_equal (proc_stat_parse ("4242 (no closing paren S 1", &start), -EIO);
+  assert_int_equal (proc_stat_parse ("4242 (a) S 1 2 3", &start), -EIO);
+  assert_int_equal (
+      proc_stat_parse ("4242 (a) S 1 x 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 "
+                       "25 26 27 28 29 30",
+                       &start),
+      -EIO);
+  /* Our own process, for real. */
+  assert_int_equal (proc_start_time (getpid (), &start), 0);
+  assert_true (start > 0);
+#undef LINE
+}
+
 /* A temporary entry is swept by the next listing once the process named in
    it is gone (even when it died before writing anything), never while it
    lives, and never while a lock on it is held. */
@@ -263,6 +302,7 @@ main (void)
     cmocka_unit_test (test_status_derive),
     cmocka_unit_test (test_state_round_trip),
     cmocka_unit_test (test_state_entry_lifecycle),
+    cmocka_unit_test (test_proc_stat_parse),
     cmocka_unit_test (test_state_abandoned_tmp_swept),
     cmocka_unit_test (test_state_one_winner),
     cmocka_unit_test (test_sync_messages),
