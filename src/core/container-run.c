@@ -14,7 +14,7 @@ container_run (const char *root, const struct create_options *opts, bool keep, i
   struct foreground l;
   int r;
 
-  /* create starts it too (opts->start). */
+  /* With opts->start (cmd_run sets it), create starts it as well. */
   r = foreground_prepare (&l, err);
   if (r == 0)
     r = container_create (root, opts, &cc, err);
