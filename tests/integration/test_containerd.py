@@ -241,10 +241,17 @@ def test_mounts(ctr, tmp_path):
 
 
 def test_no_fd_reaches_the_container(ctr):
-    # The shim runs the runtime with its own listening socket as fd 3.
-    r = ctr.run("ls", "/proc/self/fd")
-    assert (r.rc, r.stdout.split()) == (0, ["0", "1", "2", "3"]), f"{r}\n{ctr.calls()}"
-    assert " fd 3 -> socket:" in ctr.calls(), ctr.calls()
+    """The shim runs the runtime with its own listening socket as fd 3; the
+    container sees only stdio (and `ls`'s own fd 3). Now and then the shim
+    starts the runtime without it (seen in both lanes, once in a few hundred
+    runs): such a run proves nothing, so another container is run."""
+    for _ in range(3):
+        mark = ctr.runtime.mark()
+        r = ctr.run("ls", "/proc/self/fd")
+        assert (r.rc, r.stdout.split()) == (0, ["0", "1", "2", "3"]), f"{r}\n{ctr.calls()}"
+        if " fd 3 -> socket:" in ctr.runtime.calls_since(mark):
+            return
+    pytest.skip("containerd's shim started the runtime without its socket as fd 3, three times: nothing to keep out")
 
 
 def test_exec_with_a_terminal(ctr):
