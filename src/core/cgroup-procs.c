@@ -239,6 +239,22 @@ kill_v2 (const char *path, struct ocirt_error **err)
   return cgroup_write (l, fd, hpath, "cgroup.kill", "1", err) < 0 ? -(*err)->code : 1;
 }
 
+/* cgroup_pids, with a cgroup that is not there counted as empty: one that a
+   killed `create` left half made (no process enters it before it is
+   complete), or one already removed. */
+static int
+pids_or_none (const char *path, pid_t **ret, size_t *ret_len, struct ocirt_error **err)
+{
+  int r = cgroup_pids (path, ret, ret_len, err);
+
+  if (r != -ENOENT)
+    return r;
+  ocirt_error_free (*err);
+  *err = NULL;
+  *ret_len = 0;
+  return 0;
+}
+
 int
 cgroup_kill_all (const char *path, int sig, struct ocirt_error **err)
 {
@@ -256,18 +272,10 @@ cgroup_kill_all (const char *path, int sig, struct ocirt_error **err)
         r = cgroup_freeze (path, false, err);
       return r < 0 ? r : 0;
     }
-  r = cgroup_pids (path, &pids, &n, err);
-  if (r == -ENOENT)
-    {
-      /* A cgroup a killed `create` left half made: no process entered it
-         (that happens only once it is complete), so nothing to signal. */
-      ocirt_error_free (*err);
-      *err = NULL;
-      return 0;
-    }
   /* Empty (the usual case once an init with its own pid namespace died),
      nobody inside can fork: no freeze, which on v1 flips a kernel static
      key, an interrupt to every CPU, twice. */
+  r = pids_or_none (path, &pids, &n, err);
   if (r < 0 || n == 0)
     return r;
   /* Frozen, nothing can fork a process we would miss. */
@@ -275,13 +283,7 @@ cgroup_kill_all (const char *path, int sig, struct ocirt_error **err)
   if (!frozen)
     log_debug ("%s: killing without freezing", ferr->msg);
   free (TAKE_PTR (pids));
-  r = cgroup_pids (path, &pids, &n, err);
-  if (r == -ENOENT)
-    {
-      ocirt_error_free (*err);
-      *err = NULL;
-      r = 0;
-    }
+  r = pids_or_none (path, &pids, &n, err);
   for (size_t i = 0; r == 0 && i < n; i++)
     if (kill (pids[i], sig) < 0 && errno != ESRCH)
       r = ocirt_error_set (err, errno, "send signal %d to process %d", sig, (int) pids[i]);

@@ -379,14 +379,36 @@ reset_failed (struct cgroup_sd_bus *b, const char *unit)
   sd.message_unref (reply);
 }
 
+/* Queues the job `m` asks for and waits for its end. Returns 0 with
+   *ret_result (the caller's) saying how the job ended ("done", "failed"...),
+   1 when the call was refused with the D-Bus error `refused_ok` (nothing was
+   queued, no error set), or a negative errno with *err set. */
+static int
+run_job (struct cgroup_sd_bus *b, sd_bus_message *m, const char *what, const char *unit,
+         const char *refused_ok, char **ret_result, struct ocirt_error **err)
+{
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  struct job j = { 0 };
+  int r = call_job (b, m, &j, &e);
+
+  if (r < 0 && sd.error_has_name (&e, refused_ok))
+    r = 1;
+  else if (r < 0)
+    r = ocirt_error_setx (err, -r, "systemd: %s unit `%s`: %s", what, unit, error_text (&e, r));
+  else if ((r = wait_job (b, &j, what, unit, err)) == 0)
+    *ret_result = TAKE_PTR (j.result);
+  error_release (&e);
+  job_release (&j);
+  return r;
+}
+
 /* One StartTransientUnit; -EEXIST (no error set) when the unit exists. */
 static int
 start_once (struct cgroup_sd_bus *b, const char *unit, const struct cgroup_sd_props *props,
             struct ocirt_error **err)
 {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
+  _cleanup_free_ char *result = NULL;
   sd_bus_message *m = NULL;
-  struct job j = { 0 };
   int r = manager_call (b, "StartTransientUnit", &m);
 
   if (r >= 0)
@@ -397,18 +419,14 @@ start_once (struct cgroup_sd_bus *b, const char *unit, const struct cgroup_sd_pr
     r = sd.append (m, "a(sa(sv))", 0); /* no auxiliary units */
   if (r < 0)
     r = ocirt_error_set (err, -r, "systemd: start unit `%s`: build the request", unit);
-  else if ((r = call_job (b, m, &j, &e)) < 0 && sd.error_has_name (&e, "org.freedesktop.systemd1.UnitExists"))
+  else if ((r = run_job (b, m, "start", unit, "org.freedesktop.systemd1.UnitExists", &result, err)) == 1)
     r = -EEXIST;
-  else if (r < 0)
-    r = ocirt_error_setx (err, -r, "systemd: start unit `%s`: %s", unit, error_text (&e, r));
-  else if ((r = wait_job (b, &j, "start", unit, err)) == 0 && strcmp (j.result, "done") != 0)
+  else if (r == 0 && strcmp (result, "done") != 0)
     {
       reset_failed (b, unit);
-      r = ocirt_error_setx (err, EIO, "systemd: start unit `%s`: the job ended with `%s`", unit, j.result);
+      r = ocirt_error_setx (err, EIO, "systemd: start unit `%s`: the job ended with `%s`", unit, result);
     }
-  error_release (&e);
   sd.message_unref (m);
-  job_release (&j);
   return r;
 }
 
@@ -431,26 +449,21 @@ cgroup_sd_bus_start (struct cgroup_sd_bus *b, const char *unit, const struct cgr
 int
 cgroup_sd_bus_stop (struct cgroup_sd_bus *b, const char *unit, struct ocirt_error **err)
 {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
+  _cleanup_free_ char *result = NULL;
   sd_bus_message *m = NULL;
-  struct job j = { 0 };
   int r = manager_call (b, "StopUnit", &m);
 
   if (r >= 0)
     r = sd.append (m, "ss", unit, "replace");
   if (r < 0)
     r = ocirt_error_set (err, -r, "systemd: stop unit `%s`", unit);
-  else if ((r = call_job (b, m, &j, &e)) < 0 && sd.error_has_name (&e, "org.freedesktop.systemd1.NoSuchUnit"))
+  else if ((r = run_job (b, m, "stop", unit, "org.freedesktop.systemd1.NoSuchUnit", &result, err)) == 1)
     r = 0; /* gone already */
-  else if (r < 0)
-    r = ocirt_error_setx (err, -r, "systemd: stop unit `%s`: %s", unit, error_text (&e, r));
-  else if ((r = wait_job (b, &j, "stop", unit, err)) == 0 && strcmp (j.result, "done") != 0)
-    log_warn ("systemd: stop unit `%s`: the job ended with `%s`, continuing", unit, j.result);
+  else if (r == 0 && strcmp (result, "done") != 0)
+    log_warn ("systemd: stop unit `%s`: the job ended with `%s`, continuing", unit, result);
   if (r == 0)
     reset_failed (b, unit); /* a failed unit stays loaded until reset */
-  error_release (&e);
   sd.message_unref (m);
-  job_release (&j);
   return r;
 }
 
