@@ -16,8 +16,13 @@ tests_helpers_attacker_SOURCES = tests/helpers/attacker.c
 tests_helpers_attacker_CFLAGS = $(WARN_CFLAGS)
 tests_helpers_attacker_LDFLAGS = -static
 
-EXTRA_DIST += tests/run-tests tests/integration/conftest.py tests/integration/test_cli.py \
-	contrib/bootstrap contrib/make-bundle contrib/demo contrib/bench .clang-format
+# The whole integration suite, the contrib scripts and docs/ go into the
+# tarball as directories, so that a new file needs no line here; Python's
+# byte-code caches are left out.
+EXTRA_DIST += tests/run-tests tests/integration contrib docs .ci/run .clang-format
+
+dist-hook:
+	find $(distdir)/tests/integration $(distdir)/contrib -name __pycache__ -prune -exec rm -rf {} +
 
 # `make check` = every unit test program, then the integration suite, then
 # one summary line "N passed, N failed, N skipped" (tests/run-tests).

@@ -21,5 +21,3 @@ tests_unit_test_features_CPPFLAGS = $(SPEC_TEST_CPPFLAGS)
 tests_unit_test_features_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_features_LDADD = $(OCIRT_LIBS) $(CMOCKA_LIBS)
 endif
-
-EXTRA_DIST += tests/integration/test_spec.py
