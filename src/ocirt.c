@@ -10,6 +10,7 @@
 #include <yajl/yajl_version.h>
 
 #include "cmd/cmd.h"
+#include "core/hand-off.h"
 #include "global-options.h"
 #include "oci-config.h"
 
@@ -74,6 +75,11 @@ version (void)
   puts ("apparmor: yes");
 #else
   puts ("apparmor: no");
+#endif
+#ifdef OCIRT_STATIC_RUNTIME
+  puts ("build: static (musl)");
+#else
+  puts ("build: glibc");
 #endif
 }
 
@@ -157,6 +163,7 @@ main (int argc, char **argv)
   const struct command *cmd;
   int first, r;
 
+  hand_off_init (argv);
   first = parse_global (argc, argv, &global, &err);
   if (first >= 0 && first >= argc)
     {
@@ -169,6 +176,8 @@ main (int argc, char **argv)
       if (r < 0)
         first = ocirt_error_set (&err, -r, "open log file `%s`", global.log_path);
     }
+  if (first >= 0 && global.systemd_cgroup && !hand_off_can_use_systemd ())
+    first = hand_off_to_glibc_runtime ("--systemd-cgroup", &err);
   if (first >= 0)
     {
       cmd = find_command (argv[first]);

@@ -22,6 +22,10 @@ cmd_bad_option (char **argv, int opt, struct ocirt_error **err)
 {
   extern int optopt, optind;
 
+  /* A short option at the end: glibc leaves optind on the argv's end, musl
+     one past it (where argv[argc] is NULL). */
+  if (opt == ':' && argv[optind - 1] == NULL)
+    return ocirt_error_setx (err, EINVAL, "%s: option `-%c` needs a value", argv[0], optopt);
   if (opt == ':')
     return ocirt_error_setx (err, EINVAL, "%s: option `%s` needs a value", argv[0], argv[optind - 1]);
   if (optopt && optopt < 256)

@@ -13,6 +13,7 @@
 #include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "container-internal.h"
+#include "hand-off.h"
 #include "hooks.h"
 #include "ocispec.h"
 #include "seccomp-notify.h"
@@ -172,6 +173,14 @@ container_send_pidfd (const char *path, int pidfd, struct ocirt_error **err)
   if (r < 0)
     return ocirt_error_set (err, -r, "--pidfd-socket: send the pidfd to `%s`", path);
   return 0;
+}
+
+int
+container_hand_off_if_systemd (const struct container_state *st, struct ocirt_error **err)
+{
+  if (st->systemd_unit == NULL || hand_off_can_use_systemd ())
+    return 0;
+  return hand_off_to_glibc_runtime ("the systemd cgroup driver", err);
 }
 
 int

@@ -20,6 +20,10 @@
 int container_open (const char *root, const char *id, int lock, int *ret_rootfd, int *ret_dirfd,
                     struct container_state **ret, struct ocirt_error **err);
 
+/* The static runtime leaves a container of the systemd driver to the glibc
+   runtime (hand-off.h) before it touches it: returns only if it keeps it. */
+int container_hand_off_if_systemd (const struct container_state *st, struct ocirt_error **err);
+
 /* Observes the facts and derives the status of the container in `dirfd`. */
 enum container_status container_status_of (int dirfd, const struct container_state *st);
 

@@ -108,7 +108,7 @@ container_start (const char *root, const char *id, struct ocirt_error **err)
   int r;
 
   r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
-  if (r < 0)
+  if (r < 0 || (r = container_hand_off_if_systemd (st, err)) < 0)
     return r;
   status = container_status_of (dirfd, st);
   if (status == STATUS_STOPPED)
@@ -195,7 +195,7 @@ container_delete (const char *root, const char *id, bool force, struct ocirt_err
       *err = NULL;
       return 0;
     }
-  if (r < 0)
+  if (r < 0 || (r = container_hand_off_if_systemd (st, err)) < 0)
     return r;
   status = container_status_of (dirfd, st);
   if (!force && (status == STATUS_RUNNING || status == STATUS_PAUSED))

@@ -90,7 +90,7 @@ container_update (const char *root, const char *id, const struct oci_resources *
   enum container_status status;
   int r = open_entry (root, id, LOCK_EX, &dirfd, &st, &status, err);
 
-  if (r < 0)
+  if (r < 0 || (r = container_hand_off_if_systemd (st, err)) < 0)
     return r;
   if (status == STATUS_STOPPED || status == STATUS_CREATING)
     return ocirt_error_setx (err, EINVAL, "container not running");

@@ -31,7 +31,8 @@ libocirt_a_SOURCES += \
 	src/core/container-foreground.c src/core/container-exec.c \
 	src/core/exec-process.c src/core/exec-process.h \
 	src/core/notify-socket.c src/core/notify-socket.h \
-	src/core/self-protect.c src/core/self-protect.h
+	src/core/self-protect.c src/core/self-protect.h \
+	src/core/hand-off.c src/core/hand-off.h
 
 # Root filesystem: mounts, devices, pivot_root, masked/readonly paths.
 libocirt_a_SOURCES += \

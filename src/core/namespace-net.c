@@ -39,32 +39,29 @@ make_netns (void *data)
 /* Started on this CPU, the thread would preempt us (a new task runs
    first) and the two would take turns while another CPU idles: it is kept
    off ours, when we may use another. */
-static void
-avoid_this_cpu (pthread_attr_t *attr)
+static bool
+other_cpus (cpu_set_t *set)
 {
-  cpu_set_t set;
   int cpu = sched_getcpu ();
 
-  if (cpu < 0 || sched_getaffinity (0, sizeof set, &set) < 0 || !CPU_ISSET (cpu, &set))
-    return;
-  CPU_CLR (cpu, &set);
-  if (CPU_COUNT (&set) > 0)
-    (void) pthread_attr_setaffinity_np (attr, sizeof set, &set);
+  if (cpu < 0 || sched_getaffinity (0, sizeof *set, set) < 0 || !CPU_ISSET (cpu, set))
+    return false;
+  CPU_CLR (cpu, set);
+  return CPU_COUNT (set) > 0;
 }
 
 void
 namespace_net_prepare (struct netns_prep *p)
 {
-  pthread_attr_t attr;
+  cpu_set_t set;
+  bool pin = other_cpus (&set);
 
   p->fd = -1;
   p->err = 0;
-  p->started = false;
-  if (pthread_attr_init (&attr) != 0)
-    return;
-  avoid_this_cpu (&attr);
-  p->started = pthread_create (&p->thread, &attr, make_netns, p) == 0;
-  pthread_attr_destroy (&attr);
+  p->started = pthread_create (&p->thread, NULL, make_netns, p) == 0;
+  /* Moved as soon as it exists (musl has no thread attribute for it). */
+  if (p->started && pin)
+    (void) pthread_setaffinity_np (p->thread, sizeof set, &set);
 }
 
 int

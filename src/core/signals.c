@@ -10,6 +10,13 @@
 
 #include "core/signals.h"
 
+/* The real-time signals as runc and glibc number them: SIGRTMIN is 34 there,
+   the kernel's 32 and 33 being glibc's own. musl keeps one more (its
+   SIGRTMIN is 35), but the number sent is the kernel's, and callers name it
+   as runc does, whichever C library built us. */
+#define RT_MIN 34
+#define RT_MAX 64
+
 struct signal_entry
 {
   const char *name; /* without "SIG" */
@@ -52,7 +59,7 @@ parse_small_number (const char *s, int max)
 static int
 parse_realtime (const char *name)
 {
-  int span = SIGRTMAX - SIGRTMIN;
+  int span = RT_MAX - RT_MIN;
   int n = 0;
 
   if (strncmp (name, "RTMIN", 5) == 0)
@@ -61,7 +68,7 @@ parse_realtime (const char *name)
         n = parse_small_number (name + 6, span);
       else if (name[5] != '\0')
         return -1;
-      return n < 0 ? -1 : SIGRTMIN + n;
+      return n < 0 ? -1 : RT_MIN + n;
     }
   if (strncmp (name, "RTMAX", 5) == 0)
     {
@@ -69,7 +76,7 @@ parse_realtime (const char *name)
         n = parse_small_number (name + 6, span);
       else if (name[5] != '\0')
         return -1;
-      return n < 0 ? -1 : SIGRTMAX - n;
+      return n < 0 ? -1 : RT_MAX - n;
     }
   return -1;
 }
@@ -101,7 +108,7 @@ signal_parse (const char *s, int *ret_sig, struct ocirt_error **err)
   if (s == NULL)
     s = "";
   if (isdigit ((unsigned char) s[0]))
-    sig = parse_small_number (s, SIGRTMAX);
+    sig = parse_small_number (s, RT_MAX);
   else
     sig = parse_name (s);
   /* 0 is kill(2)'s existence check, which runc passes on too. */
@@ -128,21 +135,21 @@ signal_name (int sig)
 #undef SIGNAME
   };
   static __thread char rt[16];
-  int span = SIGRTMAX - SIGRTMIN;
+  int span = RT_MAX - RT_MIN;
 
   if (sig > 0 && (size_t) sig < sizeof full / sizeof full[0] && full[sig])
     return full[sig];
-  if (sig < SIGRTMIN || sig > SIGRTMAX)
+  if (sig < RT_MIN || sig > RT_MAX)
     return NULL;
   /* kill -l's convention: the lower half counts up from RTMIN, the upper
      half down from RTMAX. */
-  if (sig == SIGRTMIN)
+  if (sig == RT_MIN)
     snprintf (rt, sizeof rt, "SIGRTMIN");
-  else if (sig == SIGRTMAX)
+  else if (sig == RT_MAX)
     snprintf (rt, sizeof rt, "SIGRTMAX");
-  else if (sig - SIGRTMIN <= span / 2)
-    snprintf (rt, sizeof rt, "SIGRTMIN+%d", sig - SIGRTMIN);
+  else if (sig - RT_MIN <= span / 2)
+    snprintf (rt, sizeof rt, "SIGRTMIN+%d", sig - RT_MIN);
   else
-    snprintf (rt, sizeof rt, "SIGRTMAX-%d", SIGRTMAX - sig);
+    snprintf (rt, sizeof rt, "SIGRTMAX-%d", RT_MAX - sig);
   return rt;
 }

@@ -3,9 +3,18 @@
 
 #include <stdbool.h>
 
-/* Whether the command line names a command that puts a process into a
-   container (create, run, exec): only those need the runtime started from
-   a file no container can write (CVE-2019-5736). Global options are skipped
-   as the runtime skips them; anything the runtime would reject (an unknown
-   option, no command) answers false and is left for it to report. */
-bool launcher_enters_container (int argc, char **argv);
+/* What the launcher needs of the command line, read as the runtime reads it
+   (global options skipped with their values, --help and --version acted on
+   where they stand). Anything the runtime would reject (an unknown option,
+   no command) answers false to both and is left for it to report. */
+struct launcher_args
+{
+  /* The command puts a process into a container (create, run, exec): the
+     runtime must start from a file no container can write (CVE-2019-5736). */
+  bool enters_container;
+  /* --systemd-cgroup: the systemd driver needs libsystemd, which only the
+     glibc runtime can load. */
+  bool systemd_cgroup;
+};
+
+void launcher_read_args (int argc, char **argv, struct launcher_args *ret);

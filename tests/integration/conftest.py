@@ -271,12 +271,15 @@ def ocirt():
 
 @pytest.fixture(scope="session")
 def ocirt_runtime(ocirt):
-    """The runtime the launcher `ocirt` starts: the file that ends up as the
-    exe of the runtime's processes (src/launcher/launcher.c)."""
-    path = Path(os.path.realpath(ocirt)).parent / "ocirt-runtime"
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path}: no runtime next to the launcher {ocirt}")
-    return str(path)
+    """The runtime the launcher `ocirt` starts without --systemd-cgroup: the
+    file that ends up as the exe of the runtime's processes
+    (src/launcher/launcher.c). The static build when there is one, else the
+    glibc build, which must always be there."""
+    d = Path(os.path.realpath(ocirt)).parent
+    if not os.access(d / "ocirt-runtime", os.X_OK):
+        pytest.fail(f"{d / 'ocirt-runtime'}: no runtime next to the launcher {ocirt}")
+    static = d / "ocirt-runtime-static"
+    return str(static if os.access(static, os.X_OK) else d / "ocirt-runtime")
 
 
 @pytest.fixture(scope="session")

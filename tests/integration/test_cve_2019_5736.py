@@ -30,6 +30,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -47,13 +48,15 @@ EVIL = "#!/proc/self/exe --log=/attack/fifo\n"
 @pytest.fixture
 def runtime_copy(ocirt, ocirt_runtime, tmp_path):
     """Private copies of the binaries under test, side by side as built: the
-    attack may overwrite the runtime's. Returns the runtime's path; the
-    launcher, which the tests run, is `launcher_of` it."""
+    attack may overwrite the runtime's. Returns the path of the runtime the
+    launcher starts (the static build when there is one); the launcher,
+    which the tests run, is `launcher_of` it."""
     d = tmp_path / "bin"
     d.mkdir()
-    shutil.copy2(ocirt, d / "ocirt")
-    shutil.copy2(ocirt_runtime, d / "ocirt-runtime")
-    return d / "ocirt-runtime"
+    for f in Path(ocirt).parent.iterdir():
+        if f.name in ("ocirt", "ocirt-runtime", "ocirt-runtime-static"):
+            shutil.copy2(f, d / f.name)
+    return d / Path(ocirt_runtime).name
 
 
 def launcher_of(runtime):
@@ -108,9 +111,12 @@ def with_binary(harness, binary, *args, env=None, timeout=60):
 def install_runtime_libraries(rootfs, binary):
     """The shared libraries the runtime binary needs, at their host paths:
     it has to start inside the container for the attack to work (an image
-    with a libc, as real images have)."""
-    out = subprocess.run(["ldd", str(binary)], check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
+    with a libc, as real images have). A static runtime needs none."""
+    p = subprocess.run(["ldd", str(binary)], capture_output=True, text=True)
+    if "not a dynamic executable" in p.stderr:
+        return
+    assert p.returncode == 0, p.stderr
+    for line in p.stdout.splitlines():
         words = line.split()
         path = words[2] if "=>" in words and len(words) > 2 else words[0]
         if path.startswith("/"):

@@ -275,6 +275,27 @@ def test_commands_use_the_scope(run, bundle, container_id, fake):
     assert not any(container_id in d for d in fake.slice_dirs())
 
 
+def test_static_runtime_hands_the_container_to_the_glibc_one(run, bundle, container_id, fake, ocirt_runtime,
+                                                            tmp_path):
+    """Without --systemd-cgroup the launcher starts the static runtime for
+    `delete`: the entry names a unit, which it cannot stop (libsystemd is
+    dlopen()ed), so it hands the command to the glibc runtime before it
+    touches anything, and the container goes as with the flag."""
+    if not ocirt_runtime.endswith("-static"):
+        pytest.skip("this build has no static runtime (configure found no contrib/musl-deps archives; "
+                    "the sanitizer build)")
+    bundle.args(*READY).set("root.readonly", False).set("linux.cgroupsPath", f"{fake.slice}:ocirt:{container_id}")
+    bundle.write()
+    assert run("--systemd-cgroup", "run", "-d", "--bundle", bundle, container_id).rc == 0
+    wait_file(bundle.rootfs / "ready", "", timeout=10)
+    log = tmp_path / "hand-off.log"
+    r = run("--debug", "--log", log, "delete", "--force", container_id)
+    assert r.rc == 0, r.stderr
+    assert "the systemd cgroup driver: handing the command to" in log.read_text()
+    assert len(fake.calls("StopUnit")) == 1
+    assert not any(container_id in d for d in fake.slice_dirs())
+
+
 def test_slice_unit_nests_by_name(run, bundle, container_id, fake):
     """A name ending in .slice is a slice unit placed by its own name; the
     init joins it through cgroupfs (slices take no PIDs)."""

@@ -10,15 +10,20 @@
 
 #include "launcher/launcher-args.h"
 
-/* Which command lines the launcher starts the runtime protected for: the
+/* Which command lines the launcher starts the runtime protected for (the
    commands that put a process into a container, found behind the global
-   options exactly as the runtime's own parser finds its command. */
+   options exactly as the runtime's own parser finds its command), and
+   which need the glibc runtime (--systemd-cgroup). */
 
-#define ENTERS(...)                                                                                          \
+#define READ(...)                                                                                            \
   ({                                                                                                         \
     char *argv_[] = { "ocirt", __VA_ARGS__, NULL };                                                          \
-    launcher_enters_container ((int) (sizeof argv_ / sizeof argv_[0]) - 1, argv_);                           \
+    struct launcher_args a_;                                                                                 \
+    launcher_read_args ((int) (sizeof argv_ / sizeof argv_[0]) - 1, argv_, &a_);                             \
+    a_;                                                                                                      \
   })
+#define ENTERS(...) (READ (__VA_ARGS__).enters_container)
+#define SYSTEMD(...) (READ (__VA_ARGS__).systemd_cgroup)
 
 static void
 test_commands_that_enter_a_container (void **state)
@@ -71,12 +76,34 @@ test_what_the_runtime_rejects_is_left_to_it (void **state)
 }
 
 static void
+test_systemd_cgroup_is_seen_before_the_command_only (void **state)
+{
+  (void) state;
+  assert_true (SYSTEMD ("--systemd-cgroup", "create", "--bundle", "b", "id"));
+  assert_true (SYSTEMD ("--root", "/r", "--systemd-cgroup", "delete", "id"));
+  assert_true (SYSTEMD ("--systemd", "state", "id")); /* an abbreviation, as getopt_long takes it */
+  assert_false (SYSTEMD ("delete", "id"));
+  assert_false (SYSTEMD ("run", "--systemd-cgroup", "id"));      /* the command's option, which it rejects */
+  assert_false (SYSTEMD ("--root", "--systemd-cgroup", "list")); /* the value of --root */
+  assert_false (SYSTEMD ("--systemd-cgroup"));
+  assert_false (SYSTEMD ("--systemd-cgroup", "--no-such-option", "list"));
+  /* The runtime prints --version where it meets it: the build that prints
+     it is the one the options before it choose. */
+  assert_true (SYSTEMD ("--systemd-cgroup", "--version"));
+  assert_false (SYSTEMD ("--version", "--systemd-cgroup"));
+  assert_false (ENTERS ("--systemd-cgroup", "-v", "run"));
+}
+
+static void
 test_no_command (void **state)
 {
   char *argv[] = { "ocirt", NULL };
+  struct launcher_args a;
 
   (void) state;
-  assert_false (launcher_enters_container (1, argv));
+  launcher_read_args (1, argv, &a);
+  assert_false (a.enters_container);
+  assert_false (a.systemd_cgroup);
 }
 
 int
@@ -87,6 +114,7 @@ main (void)
     cmocka_unit_test (test_other_commands_do_not),
     cmocka_unit_test (test_global_options_are_skipped_with_their_values),
     cmocka_unit_test (test_what_the_runtime_rejects_is_left_to_it),
+    cmocka_unit_test (test_systemd_cgroup_is_seen_before_the_command_only),
     cmocka_unit_test (test_no_command),
   };
 
