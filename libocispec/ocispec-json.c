@@ -27,21 +27,41 @@ struct ctx
   struct ocirt_error **err;
 };
 
-/* Appends ".key" (just "key" at the top) or, with key NULL, "[i]". */
+/* Appends n bytes of s; a path longer than the buffer is cut, never overrun. */
+static void
+path_append (struct ctx *c, const char *s, size_t n)
+{
+  size_t room = sizeof c->path - 1 - c->len;
+
+  if (n > room)
+    n = room;
+  memcpy (c->path + c->len, s, n);
+  c->len += n;
+  c->path[c->len] = '\0';
+}
+
+/* Appends ".key" (just "key" at the top) or, with key NULL, "[i]". Called
+   for every value of the document: no printf, which costs more than the
+   parse itself for a long seccomp profile. */
 static size_t
 path_push (struct ctx *c, const char *key, size_t i)
 {
   size_t old = c->len;
-  int n;
+  char digits[24], *p = digits + sizeof digits;
 
   if (key)
-    n = snprintf (c->path + c->len, sizeof c->path - c->len, "%s%s", c->len ? "." : "", key);
-  else
-    n = snprintf (c->path + c->len, sizeof c->path - c->len, "[%zu]", i);
-  /* A path longer than the buffer is cut, never overrun. */
-  c->len = n < 0 ? c->len : c->len + (size_t) n;
-  if (c->len >= sizeof c->path)
-    c->len = sizeof c->path - 1;
+    {
+      if (c->len)
+        path_append (c, ".", 1);
+      path_append (c, key, strlen (key));
+      return old;
+    }
+  *--p = ']';
+  do
+    *--p = (char) ('0' + i % 10);
+  while ((i /= 10) != 0);
+  *--p = '[';
+  path_append (c, p, (size_t) (digits + sizeof digits - p));
   return old;
 }
 

@@ -43,7 +43,7 @@ store_be32 (uint8_t *p, uint32_t v)
 static void
 compress (uint32_t state[8], const uint8_t block[64])
 {
-  uint32_t w[64], v[8];
+  uint32_t w[64], a, b, c, d, e, f, g, h;
 
   for (int t = 0; t < 16; t++)
     w[t] = load_be32 (block + 4 * t);
@@ -53,23 +53,30 @@ compress (uint32_t state[8], const uint8_t block[64])
       uint32_t s1 = rotr (w[t - 2], 17) ^ rotr (w[t - 2], 19) ^ (w[t - 2] >> 10);
       w[t] = w[t - 16] + s0 + w[t - 7] + s1;
     }
-  memcpy (v, state, sizeof v);
+  a = state[0], b = state[1], c = state[2], d = state[3];
+  e = state[4], f = state[5], g = state[6], h = state[7];
   for (int t = 0; t < 64; t++)
     {
-      /* v[0..7] are a..h of the standard. */
-      uint32_t sum1 = rotr (v[4], 6) ^ rotr (v[4], 11) ^ rotr (v[4], 25);
-      uint32_t choose = (v[4] & v[5]) ^ (~v[4] & v[6]);
-      uint32_t t1 = v[7] + sum1 + choose + round_constants[t] + w[t];
-      uint32_t sum0 = rotr (v[0], 2) ^ rotr (v[0], 13) ^ rotr (v[0], 22);
-      uint32_t majority = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+      uint32_t sum1 = rotr (e, 6) ^ rotr (e, 11) ^ rotr (e, 25);
+      uint32_t choose = (e & f) ^ (~e & g);
+      uint32_t t1 = h + sum1 + choose + round_constants[t] + w[t];
+      uint32_t sum0 = rotr (a, 2) ^ rotr (a, 13) ^ rotr (a, 22);
+      uint32_t majority = (a & b) ^ (a & c) ^ (b & c);
       uint32_t t2 = sum0 + majority;
 
-      memmove (v + 1, v, 7 * sizeof *v);
-      v[4] += t1;
-      v[0] = t1 + t2;
+      /* Named, not an array shifted by one: the compiler makes a shift a
+         memmove call per round (slow in musl). */
+      h = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
     }
-  for (int i = 0; i < 8; i++)
-    state[i] += v[i];
+  state[0] += a, state[1] += b, state[2] += c, state[3] += d;
+  state[4] += e, state[5] += f, state[6] += g, state[7] += h;
 }
 
 void
