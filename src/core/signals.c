@@ -13,9 +13,10 @@
 /* The real-time signals as runc and glibc number them: SIGRTMIN is 34 there,
    the kernel's 32 and 33 being glibc's own. musl keeps one more (its
    SIGRTMIN is 35), but the number sent is the kernel's, and callers name it
-   as runc does, whichever C library built us. */
+   as runc does, whichever C library built us. The top is the kernel's in
+   both libraries. */
 #define RT_MIN 34
-#define RT_MAX 64
+#define RT_MAX SIGRTMAX
 
 struct signal_entry
 {
@@ -134,7 +135,7 @@ signal_name (int sig)
     SIGNAME (PROF),   SIGNAME (WINCH), SIGNAME (IO),   SIGNAME (PWR),  SIGNAME (SYS),
 #undef SIGNAME
   };
-  static __thread char rt[16];
+  static __thread char rt[32];
   int span = RT_MAX - RT_MIN;
 
   if (sig > 0 && (size_t) sig < sizeof full / sizeof full[0] && full[sig])
