@@ -28,6 +28,9 @@
 
 static char *test_root;
 static struct cgroup_layout *cached;
+/* The mount point of each hierarchy of `cached`, opened and checked once
+   per process (cgroup_hier_open), or -1. */
+static int *mount_fds;
 
 static void
 layout_free (struct cgroup_layout *l)
@@ -46,11 +49,21 @@ layout_free (struct cgroup_layout *l)
   free (l);
 }
 
+static void
+mount_fds_free (size_t n)
+{
+  for (size_t i = 0; mount_fds && i < n; i++)
+    cleanup_closep (&mount_fds[i]);
+  free (mount_fds);
+  mount_fds = NULL;
+}
+
 void
 cgroup_set_root_for_tests (const char *root)
 {
   free (test_root);
   test_root = root ? strdup (root) : NULL;
+  mount_fds_free (cached ? cached->n : 0);
   layout_free (cached);
   cached = NULL;
 }
@@ -162,8 +175,9 @@ parse_mountinfo_line (struct cgroup_layout *l, char *line)
   return 0;
 }
 
-static FILE *
-open_proc_file (const char *name)
+/* A /proc/self file (or the test tree's copy of it), whole. */
+static int
+read_proc_file (const char *name, char **ret)
 {
   char path[4096];
 
@@ -171,7 +185,22 @@ open_proc_file (const char *name)
     snprintf (path, sizeof path, "%s/%s", test_root, name);
   else
     snprintf (path, sizeof path, "/proc/self/%s", name);
-  return fopen (path, "re");
+  return fs_read_all (AT_FDCWD, path, ret, NULL);
+}
+
+/* Cuts the first line off *text (NUL-terminated in place); NULL at the end. */
+static char *
+next_line (char **text)
+{
+  char *line = *text, *nl;
+
+  if (line == NULL || *line == '\0')
+    return NULL;
+  nl = strchr (line, '\n');
+  if (nl)
+    *nl++ = '\0';
+  *text = nl;
+  return line;
 }
 
 /* Does the comma-separated `list` contain `word`? */
@@ -194,20 +223,19 @@ list_has (const char *list, const char *word)
 static int
 read_own_cgroups (struct cgroup_layout *l)
 {
-  _cleanup_fclose_ FILE *f = open_proc_file ("cgroup");
-  _cleanup_free_ char *line = NULL;
-  size_t cap = 0;
+  _cleanup_free_ char *text = NULL;
+  char *rest, *line;
+  int r = read_proc_file ("cgroup", &text);
 
-  if (f == NULL)
-    return -errno;
-  while (getline (&line, &cap, f) > 0)
+  if (r < 0)
+    return r;
+  rest = text;
+  while ((line = next_line (&rest)) != NULL)
     {
       char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
       if (c2 == NULL)
         continue;
       *c2 = '\0';
-      line[strcspn (line, "\n")] = '\0';
-      c2[1 + strcspn (c2 + 1, "\n")] = '\0';
       for (size_t i = 0; i < l->n; i++)
         {
           bool match = l->h[i].v2 ? c1[1] == '\0' : strcmp (c1 + 1, l->h[i].key) == 0;
@@ -249,18 +277,17 @@ static int
 detect (struct cgroup_layout **ret)
 {
   struct cgroup_layout *l = calloc (1, sizeof *l);
-  _cleanup_fclose_ FILE *f = open_proc_file ("mountinfo");
-  _cleanup_free_ char *line = NULL;
-  size_t cap = 0;
-  int r = 0;
+  _cleanup_free_ char *mountinfo = NULL;
+  char *rest, *line;
+  int r;
 
   if (l == NULL)
     return -ENOMEM;
   l->v2 = -1;
   l->test_mode = test_root != NULL;
-  if (f == NULL)
-    r = -errno;
-  while (r == 0 && getline (&line, &cap, f) > 0)
+  r = read_proc_file ("mountinfo", &mountinfo);
+  rest = mountinfo;
+  while (r == 0 && (line = next_line (&rest)) != NULL)
     r = parse_mountinfo_line (l, line);
   if (r == 0)
     r = read_own_cgroups (l);
@@ -283,6 +310,11 @@ cgroup_layout_get (const struct cgroup_layout **ret, struct ocirt_error **err)
       int r = detect (&cached);
       if (r < 0)
         return ocirt_error_set (err, -r, "detect the cgroup hierarchies");
+      mount_fds = malloc ((cached->n + 1) * sizeof *mount_fds);
+      if (mount_fds == NULL)
+        return ocirt_error_set (err, ENOMEM, "detect the cgroup hierarchies");
+      for (size_t i = 0; i < cached->n; i++)
+        mount_fds[i] = -1;
     }
   *ret = cached;
   return 0;
@@ -302,6 +334,27 @@ cgroup_mode (void)
   if (v1)
     return l->v2 >= 0 ? CGROUP_MODE_HYBRID : CGROUP_MODE_LEGACY;
   return l->v2 >= 0 ? CGROUP_MODE_UNIFIED : CGROUP_MODE_NONE;
+}
+
+int
+cgroup_host_mounts (bool v2, struct cgroup_host_mount **ret, size_t *ret_n, struct ocirt_error **err)
+{
+  const struct cgroup_layout *l;
+  struct cgroup_host_mount *m;
+  size_t n = 0;
+  int r = cgroup_layout_get (&l, err);
+
+  if (r < 0)
+    return r;
+  m = calloc (l->n + 1, sizeof *m);
+  if (m == NULL)
+    return ocirt_error_set (err, ENOMEM, "cgroup mounts");
+  for (size_t i = 0; i < l->n; i++)
+    if (l->h[i].v2 == v2)
+      m[n++] = (struct cgroup_host_mount){ l->h[i].mount, l->h[i].mount_root, l->h[i].key };
+  *ret = m;
+  *ret_n = n;
+  return 0;
 }
 
 int
@@ -399,24 +452,38 @@ cgroup_hier_relpath (const struct cgroup_hier *h, const char *path)
   return *path ? path : ".";
 }
 
-int
-cgroup_hier_open (const struct cgroup_layout *l, size_t i, const char *path, int flags,
-                  struct ocirt_error **err)
+/* The mount point of hierarchy `i` (of `cached`: the only layout there
+   is), checked to be a cgroup file system. */
+static int
+hier_mount_fd (const struct cgroup_layout *l, size_t i, struct ocirt_error **err)
 {
   _cleanup_close_ int mnt = -1;
-  struct open_how how = {
-    .flags = (uint64_t) (O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags),
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-  };
   struct statfs sfs;
-  int fd;
 
+  if (mount_fds[i] >= 0)
+    return mount_fds[i];
   mnt = open (l->h[i].mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (mnt < 0)
     return ocirt_error_set (err, errno, "open cgroup mount `%s`", l->h[i].mount);
   if (!l->test_mode
       && (fstatfs (mnt, &sfs) < 0 || (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC)))
     return ocirt_error_setx (err, EXDEV, "`%s` is not a cgroup file system", l->h[i].mount);
+  mount_fds[i] = TAKE_FD (mnt);
+  return mount_fds[i];
+}
+
+int
+cgroup_hier_open (const struct cgroup_layout *l, size_t i, const char *path, int flags,
+                  struct ocirt_error **err)
+{
+  struct open_how how = {
+    .flags = (uint64_t) (O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags),
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+  };
+  int mnt = hier_mount_fd (l, i, err), fd;
+
+  if (mnt < 0)
+    return mnt;
   fd = (int) syscall (SYS_openat2, mnt, cgroup_hier_relpath (&l->h[i], path), &how, sizeof how);
   if (fd < 0)
     return ocirt_error_set (err, errno, "open cgroup `%s` in `%s`", path, l->h[i].mount);

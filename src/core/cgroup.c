@@ -235,9 +235,10 @@ cgroup_plan (const char *id, const struct oci_linux *linux_, bool systemd, char 
 
 /* --- creating and joining ------------------------------------------------ */
 
-/* mkdir -p of `path` in hierarchy `i`; returns an fd of the leaf. */
+/* mkdir -p of `path` in hierarchy `i`; returns an fd of the leaf, and sets
+ *existed when the leaf was there already. */
 static int
-make_dirs (const struct cgroup_layout *l, size_t i, const char *path, struct ocirt_error **err)
+make_dirs (const struct cgroup_layout *l, size_t i, const char *path, bool *existed, struct ocirt_error **err)
 {
   _cleanup_free_ char *rel = strdup (cgroup_hier_relpath (&l->h[i], path));
   _cleanup_close_ int fd = cgroup_hier_open (l, i, "/", 0, err);
@@ -248,6 +249,7 @@ make_dirs (const struct cgroup_layout *l, size_t i, const char *path, struct oci
     return fd;
   if (rel == NULL)
     return ocirt_error_set (err, ENOMEM, "cgroup");
+  *existed = true; /* the top of the mount, until a level is made */
   for (char *t = strtok_r (rel, "/", &save); t; t = strtok_r (NULL, "/", &save))
     {
       int child;
@@ -255,7 +257,8 @@ make_dirs (const struct cgroup_layout *l, size_t i, const char *path, struct oci
         continue;
       if (l->h[i].v2)
         cgroup_v2_enable_controllers (l, fd, path);
-      if (mkdirat (fd, t, 0755) < 0 && errno != EEXIST)
+      *existed = mkdirat (fd, t, 0755) < 0;
+      if (*existed && errno != EEXIST)
         return ocirt_error_set (err, errno, "create cgroup `%s` in `%s`", path, l->h[i].mount);
       child = openat (fd, t, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (child < 0)
@@ -271,12 +274,14 @@ make_dirs (const struct cgroup_layout *l, size_t i, const char *path, struct oci
   return TAKE_FD (fd);
 }
 
-/* Runs `fn` on the open cgroup of every hierarchy the identifier names. */
+/* Runs `fn` on the open cgroup of every hierarchy the identifier names;
+   with `create`, made first where missing (*existed: it was somewhere). */
 typedef int (*hier_fn) (const struct cgroup_layout *l, size_t i, int fd, const char *path, void *data,
                         struct ocirt_error **err);
 
 static int
-for_each_hier (const char *ident, bool create, hier_fn fn, void *data, struct ocirt_error **err)
+for_each_hier (const char *ident, bool create, bool *existed, hier_fn fn, void *data,
+               struct ocirt_error **err)
 {
   const struct cgroup_layout *l;
   char **paths = NULL;
@@ -289,7 +294,10 @@ for_each_hier (const char *ident, bool create, hier_fn fn, void *data, struct oc
       _cleanup_close_ int fd = -1;
       if (paths[i] == NULL)
         continue;
-      fd = create ? make_dirs (l, i, paths[i], err) : cgroup_hier_open (l, i, paths[i], 0, err);
+      bool here = false;
+      fd = create ? make_dirs (l, i, paths[i], &here, err) : cgroup_hier_open (l, i, paths[i], 0, err);
+      if (here && existed)
+        *existed = true;
       r = fd < 0 ? fd : fn (l, i, fd, paths[i], data, err);
     }
   if (paths)
@@ -327,17 +335,18 @@ cgroup_create (const char *path, const struct oci_linux *linux_, struct cgroup_j
   _cleanup_free_ struct cgroup_dev_rule *rules = NULL;
   struct cgroup_join join = { .v2_fd = -1 };
   struct apply_args a = { .res = linux_ ? linux_->resources : NULL, .join = ret_join ? &join : NULL };
+  bool existed = false;
   int r;
 
   if (cgroup_device_rules (linux_, &rules, &a.n_rules) < 0)
     return ocirt_error_set (err, ENOMEM, "device rules");
   a.rules = rules;
-  r = for_each_hier (path, true, apply_one, &a, err);
+  r = for_each_hier (path, true, &existed, apply_one, &a, err);
   if (r < 0 || ret_join == NULL)
     cgroup_join_release (&join);
   else
     *ret_join = join;
-  return r;
+  return r < 0 ? r : existed;
 }
 
 int
@@ -348,5 +357,5 @@ cgroup_update (const char *path, const struct oci_resources *res, struct ocirt_e
   struct apply_args a = { .res = res, .update = true };
   int r = spec_validate_resources (res, SPEC_UPDATE_PREFIX, err);
 
-  return r < 0 ? r : for_each_hier (path, false, apply_one, &a, err);
+  return r < 0 ? r : for_each_hier (path, false, NULL, apply_one, &a, err);
 }

@@ -34,6 +34,19 @@ enum cgroup_mode
 /* How this host mounts its cgroups (detected once per process). */
 enum cgroup_mode cgroup_mode (void);
 
+/* One host mount of a cgroup hierarchy, as detected once per process (and
+   kept for its life): where it is mounted, which cgroup the mount shows
+   there ("/" normally), and its controllers as /proc/self/cgroup names them
+   ("cpu,cpuacct", "name=systemd"; "" for cgroup2). */
+struct cgroup_host_mount
+{
+  const char *mountpoint, *mount_root, *controllers;
+};
+
+/* The v1 hierarchies, or the cgroup2 one (at most one entry); *ret is the
+   caller's to free (not the strings). */
+int cgroup_host_mounts (bool v2, struct cgroup_host_mount **ret, size_t *ret_n, struct ocirt_error **err);
+
 /* Decides where the cgroup of container `id` goes and checks, before
    anything exists, that linux.resources can be applied on this host.
    linux.cgroupsPath absolute: that path under each hierarchy's root;
@@ -61,7 +74,9 @@ struct cgroup_join;
    and applies linux.resources (`linux_` may be NULL), with the device rules
    that linux.devices and the standard devices need. Idempotent. With
    `ret_join`, also what the init needs to join it (cgroup_join_prepare's
-   result, from the directories already open here); untouched on failure. */
+   result, from the directories already open here); untouched on failure.
+   Returns 1 when the cgroup was there already in some hierarchy (it may
+   hold processes), 0 when it was made in every one. */
 int cgroup_create (const char *path, const struct oci_linux *linux_, struct cgroup_join *ret_join,
                    struct ocirt_error **err);
 

@@ -271,8 +271,8 @@ prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
       return ocirt_error_setx (err, EBUSY, "container's cgroup unexpectedly frozen");
     }
   r = cgroup_create (c->st.cgroup_path, c->config->linux_, &c->cgroup_join, err);
-  if (r < 0)
-    return r;
+  if (r <= 0)
+    return r; /* made now: empty */
   if (cgroup_pids (c->st.cgroup_path, &pids, &n, NULL) == 0 && n > 0)
     log_warn ("container's cgroup is not empty: %zu process(es) found", n);
   return 0;
@@ -376,6 +376,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
+    .start_at_commit = c->opts->start,
   };
   bool joins_itself = true;
   pid_t pid;
@@ -488,7 +489,7 @@ commit (struct create_ctx *c, struct ocirt_error **err)
   r = state_save (c->dirfd, &c->st, err);
   if (r == 0)
     r = sync_send (c->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
-  if (r == 0)
+  if (r == 0 && !c->opts->start)
     r = sync_expect (c->sync_fds[0], SYNC_COMMITTED, err);
   return r;
 }
@@ -581,7 +582,7 @@ container_create (const char *root, const struct create_options *opts, struct cr
   /* A failed start destroys what it could not start. */
   if (r == 0 && opts->start)
     {
-      r = container_start_created (c.rootfd, c.dirfd, &c.st, c.config, err);
+      r = container_start_created (c.rootfd, c.dirfd, c.sync_fds[0], &c.st, c.config, err);
       create_ctx_release (&c);
       return r;
     }

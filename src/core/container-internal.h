@@ -37,8 +37,10 @@ int container_hook_state (const struct container_state *st, enum container_statu
 /* `start` of a container in the `created` status whose entry the caller has
    open and locked (container_start, or `create` itself for `run`): lets the
    init exec the user process, relays the notify socket, runs the poststart
-   hooks; a failure past the init's release destroys the container. */
-int container_start_created (int rootfd, int dirfd, const struct container_state *st,
+   hooks; a failure past the init's release destroys the container. The
+   release is through exec.fifo, or, with `sync_fd` (`run`, whose init execs
+   at the commit), the end of the sync socket. */
+int container_start_created (int rootfd, int dirfd, int sync_fd, const struct container_state *st,
                              const struct oci_config *config, struct ocirt_error **err);
 
 /* Kills the init (if it is still the process we started) and waits for it

@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "notify-socket.h"
 #include "ocispec.h"
+#include "sync.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -62,8 +63,20 @@ release_init (int dirfd, const struct container_state *st, struct ocirt_error **
   return 0;
 }
 
+/* `run`: the init execs once committed; its end of the sync socket closes
+   at the execve (CLOEXEC), or brings the reason it could not. */
+static int
+await_exec (int dirfd, int sync_fd, struct ocirt_error **err)
+{
+  int r = sync_await_close (sync_fd, err);
+
+  if (r == 0)
+    (void) unlinkat (dirfd, EXEC_FIFO, 0);
+  return r;
+}
+
 int
-container_start_created (int rootfd, int dirfd, const struct container_state *st,
+container_start_created (int rootfd, int dirfd, int sync_fd, const struct container_state *st,
                          const struct oci_config *config, struct ocirt_error **err)
 {
   _cleanup_close_ int notify_fd = -1;
@@ -73,7 +86,7 @@ container_start_created (int rootfd, int dirfd, const struct container_state *st
     return ocirt_error_setx (err, EINVAL, "cannot start a container that has no process");
   if (st->notify_socket && (notify_fd = notify_socket_listen (dirfd, err)) < 0)
     return notify_fd;
-  r = release_init (dirfd, st, err);
+  r = sync_fd >= 0 ? await_exec (dirfd, sync_fd, err) : release_init (dirfd, st, err);
   if (r == 0 && notify_fd >= 0)
     {
       _cleanup_close_ int pidfd = proc_pidfd_open_checked (st->init_pid, st->init_start);
@@ -118,7 +131,7 @@ container_start (const char *root, const char *id, struct ocirt_error **err)
   r = container_read_config (dirfd, &config, err);
   if (r < 0)
     return r;
-  return container_start_created (rootfd, dirfd, st, config, err);
+  return container_start_created (rootfd, dirfd, -1, st, config, err);
 }
 
 /* Every process in the container's pid namespace (as seen from ours). */

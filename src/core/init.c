@@ -274,7 +274,8 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
 }
 
 /* After READY: the creator records the container, then lets us go on
-   without it (the parent-death signal would kill us when it exits). */
+   without it (the parent-death signal would kill us when it exits); `create`
+   waits for our word that we let go before it exits, `run` stays anyway. */
 static int
 await_commit (const struct init_args *a, struct ocirt_error **err)
 {
@@ -286,7 +287,30 @@ await_commit (const struct init_args *a, struct ocirt_error **err)
     return r;
   if (prctl (PR_SET_PDEATHSIG, 0) < 0)
     return ocirt_error_set (err, errno, "clear parent-death signal");
-  return sync_send (a->sync_fd, SYNC_COMMITTED, 0, NULL, err);
+  return a->start_at_commit ? 0 : sync_send (a->sync_fd, SYNC_COMMITTED, 0, NULL, err);
+}
+
+/* The startContainer hooks, then the user process; returns only on failure. */
+static void
+start_process (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
+{
+  const struct oci_hooks *h = a->config->hooks;
+
+  if (a->config->process == NULL)
+    {
+      ocirt_error_setx (err, EINVAL, "cannot start a container that has no process");
+      return;
+    }
+  if (h && h->start_container_len
+      && hooks_run (h->start_container, h->start_container_len, "startContainer", s->state_json, err) < 0)
+    return;
+  execve (s->exec.path, s->exec.argv, s->exec.envp);
+  /* runc's words: callers map "no such file or directory" (a script whose
+     interpreter is missing) and "permission denied" to 127 and 126. */
+  int saved = errno;
+  char why[128];
+  ocirt_strerror_go (saved, why, sizeof why);
+  ocirt_error_setx (err, saved, "exec `%s`: %s", s->exec.path, why);
 }
 
 /* Blocks until `start` opens exec.fifo for reading. Anything written to it
@@ -296,7 +320,6 @@ static _Noreturn void
 wait_start_and_exec (const struct init_args *a, struct init_state *s)
 {
   _cleanup_error_ struct ocirt_error *err = NULL;
-  const struct oci_hooks *h = a->config->hooks;
   char path[64];
   int fd;
 
@@ -306,15 +329,7 @@ wait_start_and_exec (const struct init_args *a, struct init_state *s)
     _exit (EXIT_FAILURE);
   close (a->fifo_fd);
   close (s->proc_fd);
-  if (a->config->process == NULL)
-    ocirt_error_setx (&err, EINVAL, "cannot start a container that has no process");
-  else if (h && h->start_container_len)
-    (void) hooks_run (h->start_container, h->start_container_len, "startContainer", s->state_json, &err);
-  if (err == NULL)
-    {
-      execve (s->exec.path, s->exec.argv, s->exec.envp);
-      ocirt_error_set (&err, errno, "exec `%s`", s->exec.path);
-    }
+  start_process (a, s, &err);
   (void) fs_write_full (fd, err->msg, strlen (err->msg));
   _exit (EXIT_FAILURE);
 }
@@ -334,6 +349,15 @@ init_main (const struct init_args *a)
     close (a->state_fds[i]);
   if (init_setup (a, &s, &err) < 0 || await_commit (a, &err) < 0)
     {
+      sync_send_error (a->sync_fd, err);
+      _exit (EXIT_FAILURE);
+    }
+  if (a->start_at_commit)
+    {
+      /* `run` reads the sync socket until execve closes it (CLOEXEC). */
+      close (a->fifo_fd);
+      close (s.proc_fd);
+      start_process (a, &s, &err);
       sync_send_error (a->sync_fd, err);
       _exit (EXIT_FAILURE);
     }

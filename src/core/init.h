@@ -34,8 +34,10 @@ struct init_args
   bool no_pivot;
   bool no_new_keyring;
   bool hooks_in_parent; /* prestart/createRuntime hooks: stop and let the creator run them */
+  bool start_at_commit; /* `run`: exec at SYNC_COMMIT, errors over the sync socket, no exec.fifo */
 };
 
 /* The init process: sets the container up, reports to the creator, waits on
-   exec.fifo for `start`, then execs the user process. Never returns. */
+   exec.fifo for `start` (or, with start_at_commit, for the commit), then
+   execs the user process. Never returns. */
 _Noreturn void init_main (const struct init_args *args);

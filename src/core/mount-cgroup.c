@@ -12,6 +12,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "core/cgroup.h"
 #include "core/mount.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -41,22 +42,6 @@ hierarchies_free (struct hierarchy *h, size_t n)
       free (h[i].controllers);
     }
   free (h);
-}
-
-/* Undoes mountinfo's octal escapes (\040 for a space...) in place. */
-static void
-unescape (char *s)
-{
-  char *o = s;
-  for (; *s; s++)
-    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3])
-      {
-        *o++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-        s += 3;
-      }
-    else
-      *o++ = *s;
-  *o = '\0';
 }
 
 /* Is every comma-separated item of `a` in `b`? */
@@ -138,35 +123,25 @@ add_hierarchy (struct hierarchy **h, size_t *n, const char *own, const char *roo
   return e->source && e->mountpoint ? 0 : -ENOMEM;
 }
 
-/* The host's cgroup mounts of type v1 ("cgroup") or v2 ("cgroup2") that this
-   process is in, from /proc/self/mountinfo (still the host's tree here). */
+/* The host's cgroup mounts of type v1 or cgroup2, with the cgroup this
+   process is in now (the container's: the init joined it) in each. */
 static int
 find_hierarchies (bool v2, struct hierarchy **ret, size_t *ret_n, struct ocirt_error **err)
 {
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
-  _cleanup_free_ char *line = NULL, *own = NULL;
+  _cleanup_free_ struct cgroup_host_mount *mounts = NULL;
+  _cleanup_free_ char *own = NULL;
   struct hierarchy *h = NULL;
-  size_t n = 0, cap = 0;
+  size_t n = 0, n_mounts = 0;
   int r;
 
-  if (f == NULL)
-    return ocirt_error_set (err, errno, "open /proc/self/mountinfo");
-  /* Read once: the kernel builds this file anew at every read. */
+  if (cgroup_host_mounts (v2, &mounts, &n_mounts, err) < 0)
+    return -(*err)->code;
   r = fs_read_all (AT_FDCWD, "/proc/self/cgroup", &own, NULL);
   if (r < 0)
     return ocirt_error_set (err, -r, "read /proc/self/cgroup");
-  while (getline (&line, &cap, f) > 0)
+  for (size_t i = 0; i < n_mounts; i++)
     {
-      char root[4096], mp[4096], fstype[64], super[1024];
-      char *dash = strstr (line, " - ");
-      if (dash == NULL || sscanf (line, "%*s %*s %*s %4095s %4095s", root, mp) != 2
-          || sscanf (dash + 3, "%63s %*s %1023s", fstype, super) != 2)
-        continue;
-      if (strcmp (fstype, v2 ? "cgroup2" : "cgroup") != 0)
-        continue;
-      unescape (root);
-      unescape (mp);
-      r = add_hierarchy (&h, &n, own, root, mp, super, v2);
+      r = add_hierarchy (&h, &n, own, mounts[i].mount_root, mounts[i].mountpoint, mounts[i].controllers, v2);
       if (r < 0)
         {
           hierarchies_free (h, n);

@@ -98,7 +98,10 @@ prepare_root (struct rootfs_ctx *ctx, struct ocirt_error **err)
 
   if (mount ("", "/", NULL, flag, NULL) < 0)
     return ocirt_error_set (err, errno, "set the propagation of `/`");
-  int r = parent_mount (ctx->rootfs, &parent, &shared);
+  /* After a recursive slave, private or unbindable no mount of ours is
+     shared: only other propagations need the parent looked up. */
+  bool none_shared = (flag & MS_REC) && (flag & (MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE));
+  int r = none_shared ? 0 : parent_mount (ctx->rootfs, &parent, &shared);
   if (r < 0)
     return ocirt_error_set (err, -r, "find the mount of `%s`", ctx->rootfs);
   /* A slave parent is enough for pivot_root and keeps receiving the host's

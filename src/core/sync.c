@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,31 +71,53 @@ sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret
   return 0;
 }
 
-int
-sync_receive (int fd, enum sync_type *ret_type, struct ocirt_error **err)
+/* One message, or *ret_eof when the peer closed its end. */
+static int
+receive_message (int fd, enum sync_type *ret_type, bool *ret_eof, struct ocirt_error **err)
 {
-  const size_t size = sizeof (struct sync_header) + SYNC_TEXT_MAX;
-  _cleanup_free_ char *buf = malloc (size);
-  _cleanup_free_ char *text = malloc (SYNC_TEXT_MAX + 1);
+  char buf[sizeof (struct sync_header) + SYNC_TEXT_MAX];
+  char text[SYNC_TEXT_MAX + 1];
   enum sync_type type;
   int32_t code;
   ssize_t n;
 
-  if (buf == NULL || text == NULL)
-    return ocirt_error_set (err, ENOMEM, "sync: receive");
   do
-    n = recv (fd, buf, size, 0);
+    n = recv (fd, buf, sizeof buf, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0)
     return ocirt_error_set (err, errno, "sync: receive");
+  *ret_eof = n == 0;
   if (n == 0)
-    return ocirt_error_setx (err, EPIPE, "the container's init exited unexpectedly");
-  if (sync_decode (buf, (size_t) n, &type, &code, text, SYNC_TEXT_MAX + 1) < 0)
+    return 0;
+  if (sync_decode (buf, (size_t) n, &type, &code, text, sizeof text) < 0)
     return ocirt_error_setx (err, EBADMSG, "sync: malformed message");
   if (type == SYNC_ERROR)
     return ocirt_error_from (err, code > 0 ? code : EIO, text);
   *ret_type = type;
   return 0;
+}
+
+int
+sync_receive (int fd, enum sync_type *ret_type, struct ocirt_error **err)
+{
+  bool eof;
+  int r = receive_message (fd, ret_type, &eof, err);
+
+  if (r == 0 && eof)
+    return ocirt_error_setx (err, EPIPE, "the container's init exited unexpectedly");
+  return r;
+}
+
+int
+sync_await_close (int fd, struct ocirt_error **err)
+{
+  enum sync_type type;
+  bool eof;
+  int r = receive_message (fd, &type, &eof, err);
+
+  if (r == 0 && !eof)
+    return ocirt_error_setx (err, EBADMSG, "sync: unexpected message %d", type);
+  return r;
 }
 
 int

@@ -18,8 +18,9 @@ enum sync_type
   SYNC_HOOKS_PLEASE,   /* init → parent: mounts done, run prestart + createRuntime hooks */
   SYNC_HOOKS_DONE,     /* parent → init */
   SYNC_READY,          /* init → parent: all set up, about to wait on exec.fifo */
-  SYNC_COMMIT,         /* parent → init: the state is recorded, drop the parent-death signal */
-  SYNC_COMMITTED,      /* init → parent */
+  SYNC_COMMIT,         /* parent → init: the state is recorded, drop the parent-death signal
+                          (and, for `run`, exec: the socket closes at the execve) */
+  SYNC_COMMITTED,      /* init → parent (not for `run`) */
   SYNC_SECCOMP_FD,     /* init → parent: the seccomp listener fd follows (SCM_RIGHTS datagram) */
   SYNC_SECCOMP_DONE,   /* parent → init: the fd reached linux.seccomp.listenerPath */
   SYNC_HOOK_FAILED,    /* init → parent: a createContainer hook failed (its SYNC_ERROR follows) */
@@ -46,6 +47,10 @@ int sync_expect (int fd, enum sync_type expected, struct ocirt_error **err);
 /* Waits for any message; *ret_type gets its type. SYNC_ERROR and EOF are
    turned into errors as in sync_expect. */
 int sync_receive (int fd, enum sync_type *ret_type, struct ocirt_error **err);
+
+/* Waits for the peer to close its end (0), or for its SYNC_ERROR (*err);
+   any other message is an error. */
+int sync_await_close (int fd, struct ocirt_error **err);
 
 /* Parses a raw datagram (exposed for the fuzzer and unit tests). */
 int sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret_code, char *text,

@@ -56,28 +56,52 @@ fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode
   return r;
 }
 
+static ssize_t
+read_retry (int fd, char *buf, size_t len)
+{
+  ssize_t n;
+
+  do
+    n = read (fd, buf, len);
+  while (n < 0 && errno == EINTR);
+  return n < 0 ? -errno : n;
+}
+
+/* Most of what we read (state, config, /proc and cgroup files) is a few
+   hundred bytes: it goes through a stack buffer into an allocation of its
+   own size. A large buffer up front would cost, with some allocators, a
+   mapping, its page faults and an unmapping per read. */
 int
 fs_read_fd (int fd, char **ret, size_t *ret_len)
 {
+  char first[4096];
   _cleanup_free_ char *buf = NULL;
-  size_t len = 0, cap = 0;
+  size_t len = 0, cap;
+  ssize_t n = 0;
 
-  for (;;)
+  while (len < sizeof first && (n = read_retry (fd, first + len, sizeof first - len)) > 0)
+    len += (size_t) n;
+  if (n < 0)
+    return (int) n;
+  /* All of it when it fit; otherwise room to go on. */
+  cap = len < sizeof first ? len + 1 : 4 * sizeof first;
+  buf = malloc (cap);
+  if (buf == NULL)
+    return -ENOMEM;
+  memcpy (buf, first, len);
+  while (len >= sizeof first)
     {
-      ssize_t n;
-      if (cap - len < 4096)
+      if (cap - len < 2048)
         {
-          char *nb = realloc (buf, cap + 65536);
+          char *nb = realloc (buf, cap * 2);
           if (nb == NULL)
             return -ENOMEM;
           buf = nb;
-          cap += 65536;
+          cap *= 2;
         }
-      n = read (fd, buf + len, cap - len - 1);
-      if (n < 0 && errno == EINTR)
-        continue;
+      n = read_retry (fd, buf + len, cap - len - 1);
       if (n < 0)
-        return -errno;
+        return (int) n;
       if (n == 0)
         break;
       len += (size_t) n;

@@ -242,6 +242,25 @@ def test_failing_start_container_hook(run, bundle, container_id, tmp_path, lefto
     assert leftovers() == []
 
 
+def test_failing_start_container_hook_in_run(run, bundle, container_id, tmp_path, root, leftovers):
+    """`run` lets the init go on at the commit, with no exec.fifo: the
+    hook's failure comes back over the sync socket instead."""
+    log = tmp_path / "hooks.log"
+    bundle.set("hooks", {"startContainer": [sh_hook("exit 5")], "poststop": [py_hook(log, "poststop")]})
+    bundle.args("sh", "-c", "touch /ran").write()
+
+    r = run("run", "--bundle", bundle, container_id)
+
+    assert r.rc != 0
+    assert len(r.stderr_lines()) == 1, r.stderr
+    assert "startContainer" in r.stderr
+    assert not (bundle.rootfs / "ran").exists()
+    assert kinds(log) == ["poststop"]
+    assert gone(run, container_id)
+    assert os.listdir(root) == []
+    assert leftovers() == []
+
+
 def test_hook_timeout(run, bundle, container_id, tmp_path, root, leftovers):
     marker = tmp_path / "hook-finished"
     bundle.set("hooks", {"prestart": [sh_hook(f"sleep 10; touch {marker}", timeout=1)]})

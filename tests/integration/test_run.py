@@ -30,6 +30,40 @@ def test_run_exit_status(run, bundle, container_id, root, leftovers, code):
     assert leftovers() == []
 
 
+EXEC_FAILURES = {
+    # a file the kernel cannot run
+    "garbage": (b"\x7fELF not really an executable\n", "exec format error"),
+    # a script whose interpreter is missing: execve says ENOENT, which
+    # Podman turns into exit status 127 by runc's (lowercase) words
+    "no-interpreter": (b"#!/no/such/interpreter\n", "no such file or directory"),
+}
+
+
+@pytest.mark.parametrize("command", ["run", "start"])
+@pytest.mark.parametrize("kind", sorted(EXEC_FAILURES))
+def test_exec_failure_reported(run, bundle, container_id, root, leftovers, command, kind):
+    """An execve that fails after every check passed is one line naming the
+    program and the cause, through exec.fifo for `start` and through the
+    sync socket for `run`."""
+    content, words = EXEC_FAILURES[kind]
+    (bundle.rootfs / "prog").write_bytes(content)
+    os.chmod(bundle.rootfs / "prog", 0o755)
+    bundle.args("/prog").write()
+
+    if command == "run":
+        r = run("run", "--bundle", bundle, container_id)
+    else:
+        assert run("create", "--bundle", bundle, container_id).rc == 0
+        r = run("start", container_id)
+
+    assert r.rc != 0
+    assert len(r.stderr_lines()) == 1, r.stderr
+    assert "/prog" in r.stderr and words in r.stderr, r.stderr
+    assert gone(run, container_id)
+    assert os.listdir(root) == []
+    assert leftovers() == []
+
+
 def test_run_exit_status_of_shell(run, bundle, container_id):
     bundle.args("sh", "-c", "exit 42").write()
     r = run("run", "--bundle", bundle, container_id)

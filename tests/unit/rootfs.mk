@@ -17,6 +17,13 @@ tests_unit_test_path_LDADD = $(ROOTFS_TEST_LIBS)
 # A rename racing the creation of mountpoints (CVE-2021-30465), on cue.
 tests_unit_test_path_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=mkdirat -Wl,--wrap=openat
 
+# Whole-file reads (state, config, /proc and cgroup files) at the edges of
+# their buffers, from files and from pipes.
+check_PROGRAMS += tests/unit/test-fs
+tests_unit_test_fs_SOURCES = tests/unit/test-fs.c
+tests_unit_test_fs_CFLAGS = $(ROOTFS_TEST_CFLAGS) -pthread
+tests_unit_test_fs_LDADD = $(ROOTFS_TEST_LIBS) -lpthread
+
 tests_unit_test_rootfs_SOURCES = tests/unit/test-rootfs.c tests/unit/fork-check.h
 tests_unit_test_rootfs_CFLAGS = $(ROOTFS_TEST_CFLAGS)
 tests_unit_test_rootfs_LDADD = $(ROOTFS_TEST_LIBS)

@@ -262,6 +262,29 @@ test_v1_paths (void **state)
   assert_file ("sys/fs/cgroup/cpuset/c1/cpuset.mems", "0\n");
 }
 
+/* cgroup_create says whether the cgroup was there already (create then
+   checks it for processes) or made in every hierarchy now. */
+static void
+test_v1_create_tells_new_from_existing (void **state)
+{
+  _cleanup_error_ struct ocirt_error *err = NULL;
+  _cleanup_config_ struct oci_config *c = config ("{\"cgroupsPath\":\"/fresh/one\"}");
+
+  (void) state;
+  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, NULL, &err), 0);
+  assert_true (exists ("sys/fs/cgroup/memory/fresh/one"));
+  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, NULL, &err), 1);
+  /* There in one hierarchy only is there all the same. */
+  {
+    _cleanup_close_ int dirfd = open (tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_int_equal (fs_remove_tree (dirfd, "sys/fs/cgroup/memory/fresh"), 0);
+  }
+  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, NULL, &err), 1);
+  assert_int_equal (cgroup_create ("/fresh/two", c->linux_, NULL, &err), 0);
+  /* The top of a hierarchy always exists. */
+  assert_int_equal (cgroup_create ("/", c->linux_, NULL, &err), 1);
+}
+
 static void
 test_v1_resources (void **state)
 {
@@ -700,6 +723,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_v1_paths, setup_v1, teardown),
+    cmocka_unit_test_setup_teardown (test_v1_create_tells_new_from_existing, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_v1_resources, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_v1_memory_order, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_v1_check_before_update, setup_v1, teardown),
