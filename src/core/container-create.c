@@ -61,8 +61,10 @@ struct create_ctx
   bool hook_failed;
   int listen_fds;  /* socket-activation fds passed on (LISTEN_FDS) */
   int *bind_trees; /* with a new user namespace: bind sources cloned while we can still reach them */
+  size_t n_bind_trees;
   struct cgroup_join cgroup_join;
   struct netns_prep netns; /* a network namespace made ahead, on another CPU */
+  bool init_recorded;      /* the init's pid and start time are in the entry */
 };
 
 static void
@@ -76,7 +78,7 @@ create_ctx_release (struct create_ctx *c)
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
   cleanup_closep (&net_fd);
-  for (size_t i = 0; c->bind_trees && i < c->config->mounts_len; i++)
+  for (size_t i = 0; i < c->n_bind_trees; i++)
     cleanup_closep (&c->bind_trees[i]);
   free (c->bind_trees);
   cgroup_join_release (&c->cgroup_join);
@@ -294,6 +296,7 @@ prepare_bind_trees (struct create_ctx *c, struct ocirt_error **err)
     return ocirt_error_set (err, ENOMEM, "mounts");
   for (size_t i = 0; i < n; i++)
     c->bind_trees[i] = -1;
+  c->n_bind_trees = n;
   for (size_t i = 0; i < n; i++)
     {
       int r = mount_prepare_bind_tree (&c->config->mounts[i], c->bundle, &c->bind_trees[i], err);
@@ -409,16 +412,44 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
   cleanup_closep (&c->console_fd);
   cgroup_join_release (&c->cgroup_join);
   c->st.init_pid = pid;
-  if (proc_start_time (pid, &c->st.init_start) < 0)
-    return ocirt_error_setx (err, ESRCH, "the container's init exited unexpectedly");
-  /* Recorded at once, so `delete --force` finds it if we are killed now. */
-  r = state_save (c->dirfd, &c->st, err);
-  if (r == 0 && c->st.systemd_unit)
+  /* Into its cgroup before it does anything; then it goes on while we wait
+     (record_init). */
+  r = 0;
+  if (c->st.systemd_unit)
     r = cgroup_systemd_start (c->opts->id, c->config, pid, err);
-  else if (r == 0 && !joins_itself)
+  else if (!joins_itself)
     r = cgroup_enter (c->st.cgroup_path, pid, err);
   if (r == 0)
     r = sync_send (c->sync_fds[0], SYNC_PROCEED, 0, NULL, err);
+  return r;
+}
+
+/* The init's start time (which tells it from a later process with its pid)
+   is read from our own unreaped child: always there. */
+static int
+read_init_start (struct create_ctx *c, struct ocirt_error **err)
+{
+  if (c->st.init_start == 0 && proc_start_time (c->st.init_pid, &c->st.init_start) < 0)
+    return ocirt_error_setx (err, ESRCH, "the container's init exited unexpectedly");
+  return 0;
+}
+
+/* The init in the entry, once it has something to tell us (while it sets
+   up, we would only keep it waiting): before a hook or listener can look
+   at the entry, else with the commit. Were we killed before, the init dies
+   of its parent-death signal, and `delete --force` finds the cgroup and
+   unit the entry names from its birth. */
+static int
+record_init (struct create_ctx *c, struct ocirt_error **err)
+{
+  int r;
+
+  if (c->init_recorded)
+    return 0;
+  r = read_init_start (c, err);
+  if (r == 0)
+    r = state_save (c->dirfd, &c->st, err);
+  c->init_recorded = r == 0;
   return r;
 }
 
@@ -459,11 +490,15 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
             r = sync_send (c->sync_fds[0], SYNC_USERMAP_DONE, 0, NULL, err);
           break;
         case SYNC_HOOKS_PLEASE:
-          r = run_parent_hooks (c, err);
+          r = record_init (c, err);
+          if (r == 0)
+            r = run_parent_hooks (c, err);
           break;
         case SYNC_SECCOMP_FD:
-          r = container_forward_seccomp_fd (c->sync_fds[0], c->config->linux_->seccomp, &c->st,
-                                            STATUS_CREATING, c->st.init_pid, err);
+          r = record_init (c, err);
+          if (r == 0)
+            r = container_forward_seccomp_fd (c->sync_fds[0], c->config->linux_->seccomp, &c->st,
+                                              STATUS_CREATING, c->st.init_pid, err);
           break;
         case SYNC_HOOK_FAILED:
           c->hook_failed = true; /* the init's SYNC_ERROR follows */
@@ -484,6 +519,8 @@ commit (struct create_ctx *c, struct ocirt_error **err)
   int r;
 
   if (c->opts->pid_file && (r = container_write_pid_file (c->opts->pid_file, c->st.init_pid, err)) < 0)
+    return r;
+  if ((r = read_init_start (c, err)) < 0)
     return r;
   c->st.committed = true;
   r = state_save (c->dirfd, &c->st, err);
@@ -515,6 +552,12 @@ undo (struct create_ctx *c)
 
   if (c->dirfd < 0)
     return; /* the entry was never ours: touch nothing */
+  /* Without it, the init could not be told from a stranger and killed. */
+  if (c->st.init_pid > 0)
+    {
+      _cleanup_error_ struct ocirt_error *ignored = NULL;
+      (void) read_init_start (c, &ignored);
+    }
   if (container_destroy (c->rootfd, &c->st, c->config, c->hook_failed, &err) < 0)
     log_warn ("cleaning up after a failed create: %s", err->msg);
   if (c->st.init_pid > 0)
@@ -583,6 +626,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
   if (r == 0 && opts->start)
     {
       r = container_start_created (c.rootfd, c.dirfd, c.sync_fds[0], &c.st, c.config, err);
+      if (r == 0 && ret)
+        ret->config = TAKE_PTR (c.config);
       create_ctx_release (&c);
       return r;
     }

@@ -190,14 +190,31 @@ container_kill (const char *root, const char *id, int sig, bool all, struct ocir
   return 0;
 }
 
+/* Deletes the locked entry: `config` is the one it was made from (NULL: read
+   from the entry; unreadable costs the poststop hooks only). */
+static int
+delete_entry (int rootfd, int dirfd, const struct container_state *st, bool force,
+              const struct oci_config *config, struct ocirt_error **err)
+{
+  _cleanup_config_ struct oci_config *read = NULL;
+  _cleanup_error_ struct ocirt_error *cerr = NULL;
+  enum container_status status = container_status_of (dirfd, st);
+
+  if (!force && (status == STATUS_RUNNING || status == STATUS_PAUSED))
+    return ocirt_error_setx (err, EBUSY, "cannot delete container %s that is not stopped: %s", st->id,
+                             status_name (status));
+  if (config == NULL && container_read_config (dirfd, &read, &cerr) < 0)
+    log_warn ("%s", cerr->msg);
+  if (force && st->own_pid_ns && proc_alive (st->init_pid, st->init_start))
+    (void) kill_pid_namespace (st, SIGKILL, NULL);
+  return container_destroy (rootfd, st, config ? config : read, st->committed, err);
+}
+
 int
 container_delete (const char *root, const char *id, bool force, struct ocirt_error **err)
 {
   _cleanup_container_state_ struct container_state *st = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1;
-  _cleanup_config_ struct oci_config *config = NULL;
-  _cleanup_error_ struct ocirt_error *cerr = NULL;
-  enum container_status status;
   int r;
 
   r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
@@ -210,16 +227,30 @@ container_delete (const char *root, const char *id, bool force, struct ocirt_err
     }
   if (r < 0 || (r = container_hand_off_if_systemd (st, err)) < 0)
     return r;
-  status = container_status_of (dirfd, st);
-  if (!force && (status == STATUS_RUNNING || status == STATUS_PAUSED))
-    return ocirt_error_setx (err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
-                             status_name (status));
-  /* A config that cannot be read only costs us the poststop hooks. */
-  if (container_read_config (dirfd, &config, &cerr) < 0)
-    log_warn ("%s", cerr->msg);
-  if (force && st->own_pid_ns && proc_alive (st->init_pid, st->init_start))
-    (void) kill_pid_namespace (st, SIGKILL, NULL);
-  return container_destroy (rootfd, st, config, st->committed, err);
+  return delete_entry (rootfd, dirfd, st, force, NULL, err);
+}
+
+int
+container_delete_own (const char *root, const char *id, pid_t init_pid, const struct oci_config *config,
+                      struct ocirt_error **err)
+{
+  _cleanup_container_state_ struct container_state *st = NULL;
+  _cleanup_close_ int rootfd = -1, dirfd = -1;
+  int r;
+
+  r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
+  if (r == -ENOENT)
+    {
+      ocirt_error_free (*err);
+      *err = NULL;
+      return 0;
+    }
+  if (r < 0 || (r = container_hand_off_if_systemd (st, err)) < 0)
+    return r;
+  /* Deleted and made anew under the same id meanwhile: not ours. */
+  if (st->init_pid != init_pid)
+    return 0;
+  return delete_entry (rootfd, dirfd, st, true, config, err);
 }
 
 /* runc's `list` names the owner of the state directory; `state` leaves it empty. */

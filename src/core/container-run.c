@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "container-internal.h"
+#include "ocispec.h"
 #include "util/log.h"
 
 int
@@ -23,6 +24,7 @@ container_run (const char *root, const struct create_options *opts, bool keep, i
       foreground_release (&l);
       cleanup_closep (&cc.pidfd);
       cleanup_closep (&cc.pty_master);
+      oci_config_free (cc.config);
       return r;
     }
   r = foreground_wait (&l, cc.pid, cc.pidfd, cc.pty_master, ret_status, err);
@@ -30,10 +32,11 @@ container_run (const char *root, const struct create_options *opts, bool keep, i
   if (!keep || r < 0)
     {
       _cleanup_error_ struct ocirt_error *derr = NULL;
-      if (container_delete (root, opts->id, true, &derr) < 0 && derr->code != ENOENT)
+      if (container_delete_own (root, opts->id, cc.pid, cc.config, &derr) < 0)
         log_warn ("%s", derr->msg);
     }
   cleanup_closep (&cc.pidfd);
   cleanup_closep (&cc.pty_master);
+  oci_config_free (cc.config);
   return r;
 }

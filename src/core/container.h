@@ -29,7 +29,8 @@ struct created_container
 {
   pid_t pid;
   int pidfd;
-  int pty_master; /* -1 without a terminal */
+  int pty_master;            /* -1 without a terminal */
+  struct oci_config *config; /* what it was made from (oci_config_free) */
 };
 
 /* Creates the container: validated config, state entry, namespaces, rootfs,
@@ -48,6 +49,12 @@ int container_kill (const char *root, const char *id, int sig, bool all, struct 
 /* Deletes a stopped (or, with `force`, any) container: kills what is left,
    removes what it holds, runs the poststop hooks. */
 int container_delete (const char *root, const char *id, bool force, struct ocirt_error **err);
+
+/* `run`'s removal of the container it made, whose init was `init_pid`,
+   with the config it was made from: forced, and nothing when the entry is
+   gone or is another container's by now. */
+int container_delete_own (const char *root, const char *id, pid_t init_pid, const struct oci_config *config,
+                          struct ocirt_error **err);
 
 /* The state as runc prints it (ociVersion, id, pid, status, bundle, rootfs,
    created, owner, annotations); *ret is the caller's (oci_state_free). */

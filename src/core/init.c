@@ -237,9 +237,10 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
   const struct oci_config *c = a->config;
   int r;
 
-  /* Nothing before PROCEED (the creator records us first), then the
-     container's cgroup before anything else: a cgroup namespace must be
-     made inside it, and whatever we set up is charged to it. */
+  /* Nothing before PROCEED (the creator puts us in the cgroups we cannot
+     join ourselves first), then the container's cgroup before anything
+     else: a cgroup namespace must be made inside it, and whatever we set up
+     is charged to it. */
   if ((r = check_parent (a, err)) < 0 || (r = sync_expect (a->sync_fd, SYNC_PROCEED, err)) < 0
       || (a->cgroup_join && (r = cgroup_join_self (a->cgroup_join, err)) < 0)
       || (r = enter_namespaces (a, err)) < 0 || (r = set_names (a, err)) < 0

@@ -95,6 +95,27 @@ def test_run_sigkill_in_pid_namespace(run, harness, bundle, container_id):
         stop(p)
 
 
+def test_run_removes_only_its_own_container(run, harness, bundle, make_bundle, container_id):
+    """When the container is deleted behind `run`'s back and another is made
+    under the same id before `run` cleans up, `run` leaves the new one."""
+    bundle.args("sh", "-c", "exec /probe signal-wait > /out").write()
+    p, _ = popen_run(harness, bundle, container_id)
+    try:
+        wait_file(bundle.rootfs / "out", "ready")
+        os.kill(p.pid, signal.SIGSTOP)
+        assert run("delete", "--force", container_id).rc == 0
+        other = make_bundle()
+        other.probe("exit", "0").write()
+        assert run("create", "--bundle", other, container_id).rc == 0
+        os.kill(p.pid, signal.SIGCONT)
+        assert p.wait(timeout=10) == 137
+        assert state(run, container_id)["status"] == "created"
+        assert state(run, container_id)["bundle"] == str(other)
+    finally:
+        stop(p)
+        run("delete", "--force", container_id)
+
+
 def test_run_removes_container(run, bundle, container_id, root):
     bundle.probe("exit", "0").write()
     assert run("run", "--bundle", bundle, container_id).rc == 0
