@@ -188,6 +188,18 @@ set_mask (const struct oci_capabilities *caps, int set)
   return mask;
 }
 
+/* The bounding set of this process, as a mask. */
+static uint64_t
+bounding_mask (void)
+{
+  uint64_t mask = 0;
+
+  for (int c = 0; c <= last_cap (); c++)
+    if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+      mask |= BIT (c);
+  return mask;
+}
+
 int
 capability_drop_bounding (const struct oci_capabilities *caps, struct ocirt_error **err)
 {
@@ -196,17 +208,16 @@ capability_drop_bounding (const struct oci_capabilities *caps, struct ocirt_erro
 
   for (int c = 0; c <= last; c++)
     {
-      int in_bounding = prctl (PR_CAPBSET_READ, c, 0, 0, 0);
-
-      if (in_bounding < 0)
-        continue; /* unknown to the kernel: nothing to drop */
       if (keep & BIT (c))
         {
-          if (!in_bounding)
+          if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 0)
             warn_once (c, "is not in the bounding set of the runtime");
           continue;
         }
-      if (in_bounding && prctl (PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+      /* Dropping what is not there is no error, so no need to look first;
+         but without CAP_SETPCAP even that is refused. */
+      if (prctl (PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL
+          && !(errno == EPERM && prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 0))
         return ocirt_error_set (err, errno, "drop %s from the bounding set", cap_names[c]);
     }
   return 0;
@@ -261,8 +272,9 @@ set_flags (cap_t c, cap_flag_t flag, uint64_t mask)
 static int
 apply_ambient (uint64_t amb, struct ocirt_error **err)
 {
-  /* Kernels before 4.3 have no ambient set: fine as long as none is asked for. */
-  if (cap_reset_ambient () < 0 && (amb != 0 || errno != EINVAL))
+  /* Kernels before 4.3 have no ambient set: fine as long as none is asked
+     for. (libcap's cap_reset_ambient probes every capability first.) */
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && (amb != 0 || errno != EINVAL))
     return ocirt_error_set (err, errno, "reset the ambient capabilities");
   for (int c = 0; c < 64; c++)
     if ((amb & BIT (c)) && cap_set_ambient (c, CAP_SET) < 0)
@@ -288,9 +300,7 @@ capability_apply (const struct oci_capabilities *caps, struct ocirt_error **err)
   eff = grantable (set_mask (caps, SET_EFFECTIVE), perm, "is effective but not permitted");
   inh_allowed = cur_perm | cur_inh;
   if (setpcap)
-    for (int i = 0; i <= last_cap (); i++)
-      if (prctl (PR_CAPBSET_READ, i, 0, 0, 0) == 1)
-        inh_allowed |= BIT (i);
+    inh_allowed |= bounding_mask ();
   inh = grantable (set_mask (caps, SET_INHERITABLE), inh_allowed,
                    "cannot be made inheritable by the runtime");
   /* runc's default config lists ambient capabilities without inheritable

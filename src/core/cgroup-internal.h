@@ -65,6 +65,17 @@ int cgroup_write (const struct cgroup_layout *l, int dirfd, const char *path, co
 int cgroup_writef (const struct cgroup_layout *l, int dirfd, const char *path, const char *file,
                    struct ocirt_error **err, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 
+/* A cgroup file written several times through one open file (each
+   write(2) is one value to the kernel, e.g. one device rule); fd is -1
+   until the first write, and the caller's to close. */
+struct cgroup_file
+{
+  const char *name;
+  int fd;
+};
+int cgroup_write_kept (const struct cgroup_layout *l, int dirfd, struct cgroup_file *f, const char *path,
+                       const char *value, struct ocirt_error **err);
+
 /* pids.max from linux.resources.pids.limit: below 0 is "max", and 0 is "not
    set" (nothing written), as in runc. */
 int cgroup_write_pids_limit (const struct cgroup_layout *l, int dirfd, const char *path, int64_t limit,

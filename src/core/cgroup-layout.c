@@ -491,18 +491,46 @@ cgroup_hier_open (const struct cgroup_layout *l, size_t i, const char *path, int
 }
 
 static int
-write_value (const struct cgroup_layout *l, int dirfd, const char *file, const char *value)
+open_value_file (const struct cgroup_layout *l, int dirfd, const char *file)
 {
   int flags = l->test_mode ? O_WRONLY | O_CREAT | O_APPEND : O_WRONLY | O_TRUNC;
-  _cleanup_close_ int fd = openat (dirfd, file, flags | O_CLOEXEC | O_NOFOLLOW, 0644);
-  int r;
+  int fd = openat (dirfd, file, flags | O_CLOEXEC | O_NOFOLLOW, 0644);
 
-  if (fd < 0)
-    return -errno;
-  r = fs_write_full (fd, value, strlen (value));
+  return fd < 0 ? -errno : fd;
+}
+
+static int
+write_to (const struct cgroup_layout *l, int fd, const char *value)
+{
+  int r = fs_write_full (fd, value, strlen (value));
+
   if (r == 0 && l->test_mode)
     r = fs_write_full (fd, "\n", 1);
   return r;
+}
+
+static int
+write_value (const struct cgroup_layout *l, int dirfd, const char *file, const char *value)
+{
+  _cleanup_close_ int fd = open_value_file (l, dirfd, file);
+
+  return fd < 0 ? fd : write_to (l, fd, value);
+}
+
+int
+cgroup_write_kept (const struct cgroup_layout *l, int dirfd, struct cgroup_file *f, const char *path,
+                   const char *value, struct ocirt_error **err)
+{
+  int r = 0;
+
+  if (f->fd < 0)
+    r = f->fd = open_value_file (l, dirfd, f->name);
+  if (r >= 0)
+    r = write_to (l, f->fd, value);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "write `%s` to `%s` of cgroup `%s`", value, f->name, path);
+  log_debug ("cgroup %s: %s = %s", path, f->name, value);
+  return 0;
 }
 
 int

@@ -274,25 +274,31 @@ format_number (char *buf, size_t size, int64_t n)
 }
 
 /* Deny everything first, then each rule in order: the kernel's list then
-   ends as "last matching rule wins", the semantics of the spec's list. */
+   ends as "last matching rule wins", the semantics of the spec's list. One
+   open file each for deny and allow: the kernel takes each write as one
+   rule. */
 static int
 apply_devices (struct v1 *c, const struct cgroup_dev_rule *rules, size_t n)
 {
-  int r = W ("devices.deny", "a");
+  struct cgroup_file deny = { "devices.deny", -1 }, allow = { "devices.allow", -1 };
+  int r = cgroup_write_kept (c->l, c->fd, &deny, c->path, "a", c->err);
 
   for (size_t i = 0; i < n && r == 0; i++)
     {
-      const char *file = rules[i].allow ? "devices.allow" : "devices.deny";
-      char maj[24], min[24];
+      struct cgroup_file *f = rules[i].allow ? &allow : &deny;
+      char rule[80], maj[24], min[24];
       if (rules[i].type == 'a')
+        snprintf (rule, sizeof rule, "a");
+      else
         {
-          r = W (file, "a");
-          continue;
+          format_number (maj, sizeof maj, rules[i].major);
+          format_number (min, sizeof min, rules[i].minor);
+          snprintf (rule, sizeof rule, "%c %s:%s %s", rules[i].type, maj, min, rules[i].access);
         }
-      format_number (maj, sizeof maj, rules[i].major);
-      format_number (min, sizeof min, rules[i].minor);
-      r = W (file, "%c %s:%s %s", rules[i].type, maj, min, rules[i].access);
+      r = cgroup_write_kept (c->l, c->fd, f, c->path, rule, c->err);
     }
+  cleanup_closep (&deny.fd);
+  cleanup_closep (&allow.fd);
   return r;
 }
 

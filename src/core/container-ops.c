@@ -198,11 +198,15 @@ delete_entry (int rootfd, int dirfd, const struct container_state *st, bool forc
 {
   _cleanup_config_ struct oci_config *read = NULL;
   _cleanup_error_ struct ocirt_error *cerr = NULL;
-  enum container_status status = container_status_of (dirfd, st);
 
-  if (!force && (status == STATUS_RUNNING || status == STATUS_PAUSED))
-    return ocirt_error_setx (err, EBUSY, "cannot delete container %s that is not stopped: %s", st->id,
-                             status_name (status));
+  /* Forced, whatever it is goes (and the status costs a few reads). */
+  if (!force)
+    {
+      enum container_status status = container_status_of (dirfd, st);
+      if (status == STATUS_RUNNING || status == STATUS_PAUSED)
+        return ocirt_error_setx (err, EBUSY, "cannot delete container %s that is not stopped: %s", st->id,
+                                 status_name (status));
+    }
   if (config == NULL && container_read_config (dirfd, &read, &cerr) < 0)
     log_warn ("%s", cerr->msg);
   if (force && st->own_pid_ns && proc_alive (st->init_pid, st->init_start))

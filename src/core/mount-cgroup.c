@@ -44,72 +44,39 @@ hierarchies_free (struct hierarchy *h, size_t n)
   free (h);
 }
 
-/* Is every comma-separated item of `a` in `b`? */
-static bool
-items_subset (const char *a, const char *b)
+/* Finds, in the text of /proc/self/cgroup ("4:cpu,cpuacct:/a/b" lines), the
+   line of the hierarchy named `controllers` ("" is cgroup2's "0::" line);
+   returns its path, or NULL. */
+static char *
+cgroup_line_for (const char *own, const char *controllers)
 {
-  _cleanup_free_ char *copy = strdup (a);
-  char *save = NULL;
-  if (copy == NULL)
-    return false;
-  for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
-    {
-      size_t n = strlen (t);
-      const char *p = b;
-      bool found = false;
-      while (!found && (p = strstr (p, t)))
-        {
-          found = (p == b || p[-1] == ',') && (p[n] == ',' || p[n] == '\0');
-          p += n;
-        }
-      if (!found)
-        return false;
-    }
-  return true;
-}
+  size_t want = strlen (controllers);
 
-/* Finds, in the text of /proc/self/cgroup, the line of the hierarchy whose
-   mount has `super_opts` (its controllers all among them; v2: the "0::"
-   line) and returns its controllers and cgroup path. */
-static int
-cgroup_line_for (const char *own, const char *super_opts, bool v2, char **ret_ctrls, char **ret_path)
-{
   for (const char *p = own; *p;)
     {
       size_t len = strcspn (p, "\n");
-      _cleanup_free_ char *line = strndup (p, len);
+      const char *c1 = memchr (p, ':', len);
+      const char *c2 = c1 ? memchr (c1 + 1, ':', len - (size_t) (c1 + 1 - p)) : NULL;
+      if (c2 && (size_t) (c2 - c1 - 1) == want && memcmp (c1 + 1, controllers, want) == 0)
+        return strndup (c2 + 1, len - (size_t) (c2 + 1 - p));
       p += len + (p[len] == '\n');
-      if (line == NULL)
-        return -ENOMEM;
-      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
-      if (c2 == NULL)
-        continue;
-      *c2 = '\0';
-      const char *ctrls = c1 + 1;
-      if (v2 ? *ctrls != '\0' : (*ctrls == '\0' || !items_subset (ctrls, super_opts)))
-        continue;
-      *ret_ctrls = strdup (ctrls);
-      *ret_path = strdup (c2 + 1);
-      return (*ret_ctrls && *ret_path) ? 1 : -ENOMEM;
     }
-  return 0;
+  return NULL;
 }
 
 static int
-add_hierarchy (struct hierarchy **h, size_t *n, const char *own, const char *root, const char *mountpoint,
-               const char *super, bool v2)
+add_hierarchy (struct hierarchy **h, size_t *n, const char *own, const struct cgroup_host_mount *m)
 {
-  _cleanup_free_ char *ctrls = NULL;
-  _cleanup_free_ char *cg = NULL;
-  int r = cgroup_line_for (own, super, v2, &ctrls, &cg);
-  if (r <= 0)
-    return r;
+  _cleanup_free_ char *cg = cgroup_line_for (own, m->controllers);
+  if (cg == NULL)
+    return 0; /* not ours (a hierarchy mounted twice, or in no line) */
   /* A hierarchy mounted twice on the host (bind mounts of it) once only. */
   for (size_t i = 0; i < *n; i++)
-    if (strcmp ((*h)[i].controllers, ctrls) == 0)
+    if (strcmp ((*h)[i].controllers, m->controllers) == 0)
       return 0;
   /* Our cgroup relative to the root of that mount (which is not always the
      hierarchy's root). */
+  const char *root = m->mount_root;
   size_t rl = strlen (root);
   const char *rel = strcmp (root, "/") == 0 ? cg : strncmp (cg, root, rl) == 0 ? cg + rl : "";
   struct hierarchy *nh = realloc (*h, (*n + 1) * sizeof (**h));
@@ -117,10 +84,10 @@ add_hierarchy (struct hierarchy **h, size_t *n, const char *own, const char *roo
     return -ENOMEM;
   *h = nh;
   struct hierarchy *e = &nh[(*n)++];
-  *e = (struct hierarchy){ .controllers = TAKE_PTR (ctrls), .mountpoint = strdup (mountpoint) };
-  if (asprintf (&e->source, "%s%s", mountpoint, rel) < 0)
+  *e = (struct hierarchy){ .controllers = strdup (m->controllers), .mountpoint = strdup (m->mountpoint) };
+  if (asprintf (&e->source, "%s%s", m->mountpoint, rel) < 0)
     e->source = NULL;
-  return e->source && e->mountpoint ? 0 : -ENOMEM;
+  return e->source && e->mountpoint && e->controllers ? 0 : -ENOMEM;
 }
 
 /* The host's cgroup mounts of type v1 or cgroup2, with the cgroup this
@@ -141,7 +108,7 @@ find_hierarchies (bool v2, struct hierarchy **ret, size_t *ret_n, struct ocirt_e
     return ocirt_error_set (err, -r, "read /proc/self/cgroup");
   for (size_t i = 0; i < n_mounts; i++)
     {
-      r = add_hierarchy (&h, &n, own, mounts[i].mount_root, mounts[i].mountpoint, mounts[i].controllers, v2);
+      r = add_hierarchy (&h, &n, own, &mounts[i]);
       if (r < 0)
         {
           hierarchies_free (h, n);

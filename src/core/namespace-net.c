@@ -11,6 +11,11 @@
 #include "namespace-net.h"
 #include "namespace.h"
 
+/* The thread's stack: static, so that neither making it nor dropping it
+   costs a mapping (unmapping would make the kernel flush the other CPU's
+   TLB); one thread at a time, and it needs little. */
+static char thread_stack[64 * 1024] __attribute__ ((aligned (64)));
+
 /* Only system calls here, no libc locks taken: the runtime may clone the
    init while this runs (it joins first, but must not depend on that). */
 static void *
@@ -36,9 +41,7 @@ make_netns (void *data)
   return NULL;
 }
 
-/* Started on this CPU, the thread would preempt us (a new task runs
-   first) and the two would take turns while another CPU idles: it is kept
-   off ours, when we may use another. */
+/* The CPUs we may use other than the one we run on. */
 static bool
 other_cpus (cpu_set_t *set)
 {
@@ -53,15 +56,21 @@ other_cpus (cpu_set_t *set)
 void
 namespace_net_prepare (struct netns_prep *p)
 {
-  cpu_set_t set;
-  bool pin = other_cpus (&set);
+  pthread_attr_t attr;
 
   p->fd = -1;
   p->err = 0;
-  p->started = pthread_create (&p->thread, NULL, make_netns, p) == 0;
-  /* Moved as soon as it exists (musl has no thread attribute for it). */
-  if (p->started && pin)
-    (void) pthread_setaffinity_np (p->thread, sizeof set, &set);
+  p->pin = other_cpus (&p->cpus);
+  p->started = pthread_attr_init (&attr) == 0
+               && pthread_attr_setstack (&attr, thread_stack, sizeof thread_stack) == 0
+               && pthread_create (&p->thread, &attr, make_netns, p) == 0;
+  (void) pthread_attr_destroy (&attr);
+  /* Started on this CPU, the thread would preempt us (a new task runs
+     first) and the two would take turns while another CPU idles: it is
+     moved off ours as soon as it exists (musl has no thread attribute for
+     it). */
+  if (p->started && p->pin)
+    (void) pthread_setaffinity_np (p->thread, sizeof p->cpus, &p->cpus);
 }
 
 int

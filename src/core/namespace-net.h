@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 
 /* Creating a network namespace costs about half a millisecond of kernel
@@ -13,6 +14,8 @@ struct netns_prep
 {
   pthread_t thread;
   bool started;
+  bool pin; /* move the thread to `cpus` (the others than ours) */
+  cpu_set_t cpus;
   int fd;  /* the namespace, once made */
   int err; /* errno of a failed step */
 };

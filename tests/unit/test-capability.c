@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -237,13 +238,62 @@ test_apply_absent (void **state)
   run_scenario (NULL, 1000, &log);
 }
 
+/* Without CAP_SETPCAP the bounding set cannot shrink: keeping all of it
+   must still work (nothing to drop), dropping from it must fail. */
+static void
+child_no_setpcap (void *arg)
+{
+  char *all[64], *fewer[64];
+  size_t n = 0;
+  int last = 0;
+  struct oci_capabilities keep_all = { 0 }, keep_fewer = { 0 };
+  struct ocirt_error *err = NULL;
+  cap_value_t setpcap = CAP_SETPCAP;
+  cap_t cur = cap_get_proc ();
+
+  (void) arg;
+  /* What the bounding set holds, by name: all of it is kept. */
+  for (int c = 0; c < 64 && prctl (PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++, last = c)
+    if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+      {
+        /* libcap says "cap_chown", the spec "CAP_CHOWN". */
+        char *name = cap_to_name (c);
+        CHILD_CHECK (name != NULL);
+        all[n] = strdup (name);
+        for (char *p = all[n]; *p; p++)
+          *p = (char) toupper ((unsigned char) *p);
+        cap_free (name);
+        n++;
+      }
+  CHILD_CHECK (n > 1 && last > 1);
+  for (size_t i = 0; i + 1 < n; i++)
+    fewer[i] = all[i];
+  keep_all.bounding = all;
+  keep_all.bounding_len = n;
+  keep_fewer.bounding = fewer;
+  keep_fewer.bounding_len = n - 1;
+  CHILD_CHECK (cur && cap_set_flag (cur, CAP_EFFECTIVE, 1, &setpcap, CAP_CLEAR) == 0);
+  CHILD_CHECK (cap_set_proc (cur) == 0);
+  CHILD_CHECK (capability_drop_bounding (&keep_all, &err) == 0);
+  CHILD_CHECK (capability_drop_bounding (&keep_fewer, &err) < 0 && err->code == EPERM);
+  cap_free (cur);
+}
+
+static void
+test_drop_bounding_without_setpcap (void **state)
+{
+  (void) state;
+  SKIP_UNLESS_ROOT ();
+  assert_child_ok (child_no_setpcap, NULL);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_from_name),           cmocka_unit_test (test_list_known),
     cmocka_unit_test (test_apply_non_root_user), cmocka_unit_test (test_apply_root_user),
-    cmocka_unit_test (test_apply_absent),
+    cmocka_unit_test (test_apply_absent),        cmocka_unit_test (test_drop_bounding_without_setpcap),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
