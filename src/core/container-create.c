@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ahead.h"
 #include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "container-internal.h"
@@ -27,7 +28,6 @@
 #include "init.h"
 #include "lsm.h"
 #include "mount.h"
-#include "namespace-net.h"
 #include "namespace.h"
 #include "notify-socket.h"
 #include "ocispec.h"
@@ -63,8 +63,8 @@ struct create_ctx
   int *bind_trees; /* with a new user namespace: bind sources cloned while we can still reach them */
   size_t n_bind_trees;
   struct cgroup_join cgroup_join;
-  struct netns_prep netns; /* a network namespace made ahead, on another CPU */
-  bool init_recorded;      /* the init's pid and start time are in the entry */
+  struct ahead ahead; /* namespaces and rootfs made ahead, on another CPU */
+  bool init_recorded; /* the init's pid and start time are in the entry */
 };
 
 static void
@@ -72,12 +72,10 @@ create_ctx_release (struct create_ctx *c)
 {
   int *fds[] = { &c->rootfd,      &c->dirfd,       &c->fifo_fd,     &c->console_fd,
                  &c->pty_peer_fd, &c->sync_fds[0], &c->sync_fds[1], &c->pidfd };
-  /* A namespace made ahead that no init entered. */
-  int net_fd = namespace_net_finish (&c->netns);
-
+  /* What was made ahead and no init entered. */
+  ahead_release (&c->ahead);
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
-  cleanup_closep (&net_fd);
   for (size_t i = 0; i < c->n_bind_trees; i++)
     cleanup_closep (&c->bind_trees[i]);
   free (c->bind_trees);
@@ -324,20 +322,6 @@ prepare_notify (struct create_ctx *c, const char *root, struct ocirt_error **err
   return notify_socket_prepare (c->dirfd, entry, c->config, err);
 }
 
-/* A new network namespace can be made ahead by the runtime when it will
-   belong to the runtime's user namespace anyway: none is created or joined
-   for the container. */
-static bool
-netns_ahead (const struct namespace_plan *plan)
-{
-  if (!(plan->new_flags & CLONE_NEWNET) || (plan->new_flags & CLONE_NEWUSER))
-    return false;
-  for (size_t i = 0; i < plan->n_join; i++)
-    if (namespace_flag (plan->join[i]->type) == CLONE_NEWUSER)
-      return false;
-  return true;
-}
-
 static bool
 hooks_for_parent (const struct oci_config *config)
 {
@@ -358,9 +342,15 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .exit_signal = SIGCHLD,
   };
   _cleanup_close_ int saved_pidns = -1;
-  /* Made ahead (namespace-net.h); the init inherits it, ours goes on return. */
-  _cleanup_close_ int net_fd = namespace_net_finish (&c->netns);
-  struct init_args ia = {
+  struct init_args ia;
+  bool joins_itself = true;
+  pid_t pid;
+  int r;
+
+  /* Made ahead (ahead.h): the init inherits it, ours goes after the clone. */
+  if (ahead_finish (&c->ahead, err) < 0)
+    return -(*err)->code;
+  ia = (struct init_args){
     .id = c->opts->id,
     .config = c->config,
     .bundle = c->bundle,
@@ -375,15 +365,15 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .preserve_fds = c->listen_fds + c->opts->preserve_fds,
     .bind_trees = c->bind_trees,
     .cgroup_join = c->st.cgroup_path && !c->st.systemd_unit ? &c->cgroup_join : NULL,
-    .net_fd = net_fd,
+    .net_fd = c->ahead.net_fd,
+    .mnt_fd = c->ahead.mnt_fd,
+    .ipc_fd = c->ahead.ipc_fd,
+    .rootfs_ahead = c->ahead.rootfs,
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
     .start_at_commit = c->opts->start,
   };
-  bool joins_itself = true;
-  pid_t pid;
-  int r;
 
   /* Born non-dumpable (fork inherits it): a joined pid namespace may hold
      other processes, which must never ptrace the init or open its
@@ -408,6 +398,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     (void) setns (saved_pidns, CLONE_NEWPID);
   if (pid < 0)
     return ocirt_error_set (err, errno, "clone the container's init");
+  ahead_release (&c->ahead);
   cleanup_closep (&c->sync_fds[1]);
   cleanup_closep (&c->console_fd);
   cgroup_join_release (&c->cgroup_join);
@@ -576,7 +567,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .pty_peer_fd = -1,
                           .sync_fds = { -1, -1 },
                           .pidfd = -1,
-                          .cgroup_join = { .v2_fd = -1 } };
+                          .cgroup_join = { .v2_fd = -1 },
+                          .ahead = { .net_fd = -1, .mnt_fd = -1, .ipc_fd = -1 } };
   int r;
 
   r = spec_validate_id (opts->id, err);
@@ -594,9 +586,10 @@ container_create (const char *root, const struct create_options *opts, struct cr
     r = check_terminal_options (&c, err);
   if (r == 0)
     {
+      struct ahead_plan ahead;
       namespace_plan_make (c.config->linux_, &c.plan);
-      if (netns_ahead (&c.plan))
-        namespace_net_prepare (&c.netns);
+      ahead_plan_make (&c.plan, c.config, c.bundle, c.rootfs, &ahead);
+      ahead_start (&c.ahead, &ahead);
       /* Decided and checked before anything exists, and named in the entry
          from its birth: `delete --force` can always find it. */
       r = opts->systemd_cgroup

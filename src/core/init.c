@@ -71,6 +71,20 @@ check_parent (const struct init_args *a, struct ocirt_error **err)
   return 0;
 }
 
+/* A new namespace the runtime made ahead (ahead.h): entered instead of made. */
+static int
+enter_made_ahead (int fd, int type, const char *what, int *flags, struct ocirt_error **err)
+{
+  int r;
+
+  if (fd < 0)
+    return 0;
+  *flags &= ~type;
+  r = setns (fd, type);
+  close (fd);
+  return r < 0 ? ocirt_error_set (err, errno, "enter the new %s namespace", what) : 0;
+}
+
 static int
 enter_namespaces (const struct init_args *a, struct ocirt_error **err)
 {
@@ -96,14 +110,10 @@ enter_namespaces (const struct init_args *a, struct ocirt_error **err)
   /* user and pid namespaces were made by clone(); the others are unshared
      here, after joining, so they belong to the right user namespace. */
   flags = plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME);
-  if (a->net_fd >= 0)
-    {
-      flags &= ~CLONE_NEWNET;
-      r = setns (a->net_fd, CLONE_NEWNET);
-      close (a->net_fd);
-      if (r < 0)
-        return ocirt_error_set (err, errno, "enter the new network namespace");
-    }
+  if ((r = enter_made_ahead (a->net_fd, CLONE_NEWNET, "network", &flags, err)) < 0
+      || (r = enter_made_ahead (a->mnt_fd, CLONE_NEWNS, "mount", &flags, err)) < 0
+      || (r = enter_made_ahead (a->ipc_fd, CLONE_NEWIPC, "IPC", &flags, err)) < 0)
+    return r;
   if (flags && unshare (flags) < 0)
     return ocirt_error_set (err, errno, "create namespaces");
   if (plan->new_flags & CLONE_NEWTIME)
@@ -339,7 +349,7 @@ void
 init_main (const struct init_args *a)
 {
   _cleanup_error_ struct ocirt_error *err = NULL;
-  struct init_state s = { .proc_fd = -1 };
+  struct init_state s = { .proc_fd = -1, .rootfs = a->rootfs_ahead };
   sigset_t none;
 
   /* A foreground `run` blocked its signals for forwarding: not ours. */

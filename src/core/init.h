@@ -7,6 +7,7 @@
 #include "cgroup.h"
 #include "namespace.h"
 #include "oci-config.h"
+#include "rootfs.h"
 #include "seccomp.h"
 
 /* What the container's init needs from its creator; it is a forked copy of
@@ -30,7 +31,10 @@ struct init_args
   const int *bind_trees;           /* per mounts[] entry, the bind source cloned before the user namespace
                                       (mount_prepare_bind_tree), or -1; NULL: none */
   struct cgroup_join *cgroup_join; /* v1 hierarchies the init moves itself into; NULL: none */
-  int net_fd;                      /* a new network namespace made ahead (namespace-net.h) to enter, or -1 */
+  int net_fd;                      /* namespaces made ahead (ahead.h) to enter, or -1 */
+  int mnt_fd;
+  int ipc_fd;
+  struct rootfs_ctx *rootfs_ahead; /* the part of the rootfs set up ahead, in mnt_fd; NULL: none */
   bool no_pivot;
   bool no_new_keyring;
   bool hooks_in_parent; /* prestart/createRuntime hooks: stop and let the creator run them */

@@ -22,7 +22,7 @@ libocirt_a_SOURCES += \
 	src/core/state.c src/core/state.h \
 	src/core/sync.c src/core/sync.h \
 	src/core/namespace.c src/core/namespace.h \
-	src/core/namespace-net.c src/core/namespace-net.h \
+	src/core/ahead.c src/core/ahead.h \
 	src/core/init.c src/core/init.h \
 	src/core/process-setup.c src/core/process-setup.h \
 	src/core/container.h src/core/container-internal.h \

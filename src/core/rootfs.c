@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,9 @@ struct rootfs_ctx
   char **ro_later;           /* read-only tmpfs destinations mounted read-write for now */
   size_t ro_later_len;
   const int *bind_trees; /* per mounts[] entry: a source cloned by the runtime, or -1 (NULL: none) */
+  bool *mounted;         /* per mounts[] entry: done ahead (rootfs_setup_ahead) */
+  bool root_prepared;    /* prepare_root done */
+  bool devices_done;     /* the devices and /dev links made */
 };
 
 void
@@ -40,6 +45,7 @@ rootfs_ctx_free (struct rootfs_ctx *ctx)
   for (size_t i = 0; i < ctx->ro_later_len; i++)
     free (ctx->ro_later[i]);
   free (ctx->ro_later);
+  free (ctx->mounted);
   free (ctx->rootfs);
   free (ctx);
 }
@@ -56,7 +62,9 @@ linux_of (const struct rootfs_ctx *ctx)
 static int
 parent_mount (const char *path, char **ret, bool *ret_shared)
 {
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  /* thread-self: this may run on a thread with a mount namespace of its
+     own (rootfs_setup_ahead), which /proc/self would not show. */
+  _cleanup_fclose_ FILE *f = fopen ("/proc/thread-self/mountinfo", "re");
   _cleanup_free_ char *line = NULL;
   size_t cap = 0, best = 0;
 
@@ -164,34 +172,54 @@ remember_ro (struct rootfs_ctx *ctx, const char *dest)
 }
 
 static int
-do_mounts (struct rootfs_ctx *ctx, struct ocirt_error **err)
+mount_one (struct rootfs_ctx *ctx, size_t i, struct ocirt_error **err)
 {
   const struct oci_linux *l = linux_of (ctx);
-  const struct oci_config *c = ctx->config;
+  const struct oci_mount *m = &ctx->config->mounts[i];
+  const char *dest = m->destination ? m->destination : "";
   struct mount_env env = {
     .cgroupns = has_namespace (l, "cgroup"),
     .uid_mappings = l->uid_mappings,
     .uid_mappings_len = l->uid_mappings_len,
     .gid_mappings = l->gid_mappings,
     .gid_mappings_len = l->gid_mappings_len,
+    .source_tree = ctx->bind_trees ? ctx->bind_trees[i] : -1,
   };
+  int r = mount_entry (ctx->root_fd, m, &env, err);
 
-  for (size_t i = 0; i < c->mounts_len; i++)
-    {
-      const char *dest = c->mounts[i].destination ? c->mounts[i].destination : "";
-      env.source_tree = ctx->bind_trees ? ctx->bind_trees[i] : -1;
-      int r = mount_entry (ctx->root_fd, &c->mounts[i], &env, err);
-      if (r > 0)
-        r = remember_ro (ctx, dest) < 0 ? ocirt_error_set (err, ENOMEM, "mount") : 0;
-      if (r < 0)
-        return ocirt_error_prefix (err, "mounts[%zu] (%s)", i, dest);
-    }
+  if (r > 0)
+    r = remember_ro (ctx, dest) < 0 ? ocirt_error_set (err, ENOMEM, "mount") : 0;
+  if (r < 0)
+    return ocirt_error_prefix (err, "mounts[%zu] (%s)", i, dest);
+  ctx->mounted[i] = true;
   return 0;
 }
 
-int
-rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
-              struct rootfs_ctx **ret_ctx, struct ocirt_error **err)
+/* What of step 1 is left: the root, the mounts in order, the devices. */
+static int
+setup_rest (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  const struct oci_linux *l = linux_of (ctx);
+
+  if (!ctx->root_prepared && prepare_root (ctx, err) < 0)
+    return -(*err)->code;
+  ctx->root_prepared = true;
+  for (size_t i = 0; i < ctx->config->mounts_len; i++)
+    if (!ctx->mounted[i] && mount_one (ctx, i, err) < 0)
+      return -(*err)->code;
+  if (!ctx->devices_done && needs_dev_setup (ctx->config))
+    {
+      if (devices_create (ctx->root_fd, l->devices, l->devices_len, err) < 0
+          || devices_create_links (ctx->root_fd, err) < 0)
+        return -(*err)->code;
+    }
+  ctx->devices_done = true;
+  return 0;
+}
+
+static int
+ctx_new (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
+         struct rootfs_ctx **ret, struct ocirt_error **err)
 {
   _cleanup_ (rootfs_ctx_freep) struct rootfs_ctx *ctx = calloc (1, sizeof (*ctx));
   if (ctx == NULL)
@@ -200,25 +228,135 @@ rootfs_setup (const struct oci_config *config, const char *rootfs_path, const in
   ctx->config = config;
   ctx->bind_trees = bind_trees;
   ctx->rootfs = strdup (rootfs_path);
-  if (ctx->rootfs == NULL)
+  ctx->mounted = calloc (config->mounts_len + 1, sizeof (bool));
+  if (ctx->rootfs == NULL || ctx->mounted == NULL)
     return ocirt_error_set (err, ENOMEM, "rootfs");
   const struct oci_linux *l = linux_of (ctx);
   if (l->rootfs_propagation && mountopt_propagation_flags (l->rootfs_propagation, &ctx->propagation) < 0)
     return ocirt_error_setx (err, EINVAL, "linux.rootfsPropagation: unknown value `%s`",
                              l->rootfs_propagation);
+  *ret = TAKE_PTR (ctx);
+  return 0;
+}
 
+int
+rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
+              struct rootfs_ctx **ctx, struct ocirt_error **err)
+{
+  if (*ctx == NULL && ctx_new (config, rootfs_path, bind_trees, ctx, err) < 0)
+    return -(*err)->code;
   /* Every mount below goes through /proc/self/fd of this (the runtime's own)
      procfs: make sure it is one. */
   _cleanup_close_ int proc = procfs_open_root (err);
   if (proc < 0)
     return proc;
-  if (prepare_root (ctx, err) < 0 || do_mounts (ctx, err) < 0)
-    return -(*err)->code;
-  if (needs_dev_setup (config))
+  return setup_rest (*ctx, err);
+}
+
+/* --- ahead of the init ------------------------------------------------------ */
+
+/* Mounts that need nothing of the init: not proc (its pid namespace), not
+   cgroup (its cgroup), not a bind (kept where it was: sources, idmaps). */
+static bool
+type_ahead (const struct oci_mount *m)
+{
+  static const char *const types[] = { "tmpfs", "devpts", "mqueue", "sysfs" };
+  bool known = false;
+
+  for (size_t i = 0; m->type && i < ARRAY_SIZE (types); i++)
+    known |= strcmp (m->type, types[i]) == 0;
+  for (size_t i = 0; known && i < m->options_len; i++)
+    known = strcmp (m->options[i], "bind") != 0 && strcmp (m->options[i], "rbind") != 0;
+  return known;
+}
+
+/* Is one of the two destinations the other or below it? Compared by
+   components: "/dev/", "dev" and "//dev" are one path, "/dev2" is another. */
+static bool
+nested (const char *a, const char *b)
+{
+  for (;;)
     {
+      a += strspn (a, "/");
+      b += strspn (b, "/");
+      if (*a == '\0' || *b == '\0')
+        return true;
+      size_t la = strcspn (a, "/"), lb = strcspn (b, "/");
+      if (la != lb || strncmp (a, b, la) != 0)
+        return false;
+      a += la;
+      b += lb;
+    }
+}
+
+/* No symlink on the way: the destination is then where its text says, and
+   nested() tells every dependency between it and the mounts left to the
+   init. Missing components are fine (they are made as directories). */
+static bool
+plain_path (int root_fd, const char *dest)
+{
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
+  char prefix[PATH_MAX];
+  size_t len = strlen (dest);
+
+  if (len >= sizeof prefix || strstr (dest, "..") != NULL)
+    return false;
+  for (size_t end = 0; end <= len; end++)
+    {
+      if (dest[end] != '/' && dest[end] != '\0')
+        continue;
+      memcpy (prefix, dest, end);
+      prefix[end] = '\0';
+      const char *rel = prefix + strspn (prefix, "/");
+      if (*rel == '\0')
+        continue;
+      int fd = (int) syscall (SYS_openat2, root_fd, rel, &how, sizeof how);
+      if (fd >= 0)
+        close (fd);
+      else if (errno == ENOENT)
+        return true; /* the rest is made by us */
+      else
+        return false;
+    }
+  return true;
+}
+
+int
+rootfs_setup_ahead (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret_ctx,
+                    struct ocirt_error **err)
+{
+  _cleanup_ (rootfs_ctx_freep) struct rootfs_ctx *ctx = NULL;
+  _cleanup_close_ int proc = -1;
+  bool dev_left = false;
+
+  if (ctx_new (config, rootfs_path, NULL, &ctx, err) < 0)
+    return -(*err)->code;
+  proc = procfs_open_root (err);
+  if (proc < 0)
+    return proc;
+  if (prepare_root (ctx, err) < 0)
+    return -(*err)->code;
+  ctx->root_prepared = true;
+  for (size_t i = 0; i < config->mounts_len; i++)
+    {
+      const struct oci_mount *m = &config->mounts[i];
+      const char *dest = m->destination ? m->destination : "";
+      bool ahead = type_ahead (m) && plain_path (ctx->root_fd, dest);
+      /* After every earlier mount left to the init that it depends on. */
+      for (size_t j = 0; ahead && j < i; j++)
+        ahead = ctx->mounted[j]
+                || !nested (dest, config->mounts[j].destination ? config->mounts[j].destination : "");
+      if (ahead && mount_one (ctx, i, err) < 0)
+        return -(*err)->code;
+      dev_left |= !ctx->mounted[i] && nested (dest, "/dev");
+    }
+  if (!dev_left && !ctx->devices_done && needs_dev_setup (config))
+    {
+      const struct oci_linux *l = linux_of (ctx);
       if (devices_create (ctx->root_fd, l->devices, l->devices_len, err) < 0
           || devices_create_links (ctx->root_fd, err) < 0)
         return -(*err)->code;
+      ctx->devices_done = true;
     }
   *ret_ctx = TAKE_PTR (ctx);
   return 0;

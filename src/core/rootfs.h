@@ -6,9 +6,10 @@
 #include "ocispec.h"
 #include "util/error.h"
 
-/* The container's root filesystem, set up inside the init process: it must
-   already be in the container's new mount namespace (and user namespace, if
-   any, with its maps written), and must not be running the user's code yet. */
+/* The container's root filesystem, set up inside the init process (and
+   partly ahead of it, rootfs_setup_ahead): it must already be in the
+   container's new mount namespace (and user namespace, if any, with its maps
+   written), and must not be running the user's code yet. */
 struct rootfs_ctx;
 
 /* Step 1, before the createContainer hooks. Applies the mount propagation of
@@ -19,9 +20,21 @@ struct rootfs_ctx;
    default devices, linux.devices and the /dev links (unless /dev is a bind
    mount). `bind_trees` (may be NULL) gives, per mounts[] entry, a bind
    source the runtime cloned before entering a user namespace (-1: none).
-   *ret_ctx is the caller's (rootfs_ctx_free). */
+   *ctx is NULL, or what rootfs_setup_ahead did, which is then completed;
+   it is the caller's either way (rootfs_ctx_free). */
 int rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
-                  struct rootfs_ctx **ret_ctx, struct ocirt_error **err);
+                  struct rootfs_ctx **ctx, struct ocirt_error **err);
+
+/* The part of step 1 that needs no init, done by a thread of the runtime in
+   a new mount namespace of its own (with a new IPC namespace for mqueue, and
+   the container's network namespace for sysfs), no user namespace, before
+   the init enters it: the root, then, in order, every mounts[] entry of a
+   type that needs nothing of the init (tmpfs, devpts, mqueue, sysfs; not
+   proc, cgroup, binds) whose destination has no symlink and is not nested
+   with an earlier entry left to the init, then the devices if nothing under
+   /dev is left. Relative paths are from the cwd (the bundle). */
+int rootfs_setup_ahead (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret_ctx,
+                        struct ocirt_error **err);
 
 /* Binds the terminal `console_fd` (a pty slave) over /dev/console of the
    rootfs, the mount point created and opened by fd (CVE-2025-52565). Works

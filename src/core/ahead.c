@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Namespaces and part of the rootfs made ahead of the init, on a second CPU. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "ahead.h"
+#include "namespace.h"
+
+/* The thread's stack: static, so that neither making it nor dropping it
+   costs a mapping (unmapping would make the kernel flush the other CPU's
+   TLB); one thread at a time, and it needs little. */
+static char thread_stack[256 * 1024] __attribute__ ((aligned (64)));
+
+void
+ahead_plan_make (const struct namespace_plan *ns, const struct oci_config *config, const char *bundle,
+                 const char *rootfs, struct ahead_plan *ret)
+{
+  bool alone = !(ns->new_flags & CLONE_NEWUSER) && ns->n_join == 0;
+
+  *ret = (struct ahead_plan){
+    .net = alone && (ns->new_flags & CLONE_NEWNET),
+    .mount = alone && (ns->new_flags & CLONE_NEWNS),
+    .ipc = alone && (ns->new_flags & CLONE_NEWIPC),
+    .config = config,
+    .bundle = bundle,
+    .rootfs = rootfs,
+  };
+}
+
+static int
+open_own_ns (const char *kind)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/thread-self/ns/%s", kind);
+  return open (path, O_RDONLY | O_CLOEXEC);
+}
+
+static void
+make_net (struct ahead *a)
+{
+  /* lo up at once, as runc does for every new network namespace. */
+  if (unshare (CLONE_NEWNET) < 0 || namespace_loopback_up_raw () < 0)
+    return; /* the init tries again, and says what fails */
+  a->net_fd = open_own_ns ("net");
+}
+
+/* unshare(CLONE_NEWNS) gives this thread a file system context of its own
+   (root, cwd, umask): the rest of the runtime is not affected. */
+static void
+make_mount (struct ahead *a)
+{
+  int flags = CLONE_NEWNS | (a->plan.ipc ? CLONE_NEWIPC : 0);
+
+  if (unshare (flags) < 0)
+    return;
+  a->mnt_fd = open_own_ns ("mnt");
+  if (a->plan.ipc)
+    a->ipc_fd = open_own_ns ("ipc");
+  if (a->mnt_fd < 0 || (a->plan.ipc && a->ipc_fd < 0))
+    return;
+  if (chdir (a->plan.bundle) < 0)
+    {
+      ocirt_error_set (&a->err, errno, "chdir to the bundle `%s`", a->plan.bundle);
+      return;
+    }
+  (void) rootfs_setup_ahead (a->plan.config, a->plan.rootfs, &a->rootfs, &a->err);
+}
+
+static void *
+run (void *data)
+{
+  struct ahead *a = data;
+
+  if (a->plan.net)
+    make_net (a);
+  if (a->plan.mount)
+    make_mount (a);
+  return NULL;
+}
+
+/* The CPUs we may use other than the one we run on. */
+static bool
+other_cpus (cpu_set_t *set)
+{
+  int cpu = sched_getcpu ();
+
+  if (cpu < 0 || sched_getaffinity (0, sizeof *set, set) < 0 || !CPU_ISSET (cpu, set))
+    return false;
+  CPU_CLR (cpu, set);
+  return CPU_COUNT (set) > 0;
+}
+
+void
+ahead_start (struct ahead *a, const struct ahead_plan *plan)
+{
+  pthread_attr_t attr;
+
+  *a = (struct ahead){ .plan = *plan, .net_fd = -1, .mnt_fd = -1, .ipc_fd = -1 };
+  if (!plan->net && !plan->mount)
+    return;
+  a->pin = other_cpus (&a->cpus);
+  a->started = pthread_attr_init (&attr) == 0
+               && pthread_attr_setstack (&attr, thread_stack, sizeof thread_stack) == 0
+               && pthread_create (&a->thread, &attr, run, a) == 0;
+  (void) pthread_attr_destroy (&attr);
+  /* Started on this CPU, the thread would preempt us (a new task runs
+     first) and the two would take turns while another CPU idles: it is
+     moved off ours as soon as it exists (musl has no thread attribute for
+     it). */
+  if (a->started && a->pin)
+    (void) pthread_setaffinity_np (a->thread, sizeof a->cpus, &a->cpus);
+}
+
+int
+ahead_finish (struct ahead *a, struct ocirt_error **err)
+{
+  if (a->started)
+    {
+      (void) pthread_join (a->thread, NULL);
+      a->started = false;
+    }
+  if (a->err == NULL)
+    return 0;
+  *err = a->err;
+  a->err = NULL;
+  return -(*err)->code;
+}
+
+void
+ahead_release (struct ahead *a)
+{
+  struct ocirt_error *ignored = NULL;
+
+  (void) ahead_finish (a, &ignored);
+  ocirt_error_free (ignored);
+  cleanup_closep (&a->net_fd);
+  cleanup_closep (&a->mnt_fd);
+  cleanup_closep (&a->ipc_fd);
+  rootfs_ctx_free (a->rootfs);
+  a->rootfs = NULL;
+}
