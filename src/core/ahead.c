@@ -44,10 +44,12 @@ open_own_ns (const char *kind)
 static void
 make_net (struct ahead *a)
 {
-  /* lo up at once, as runc does for every new network namespace. */
-  if (unshare (CLONE_NEWNET) < 0 || namespace_loopback_up_raw () < 0)
+  if (unshare (CLONE_NEWNET) < 0)
     return; /* the init tries again, and says what fails */
-  a->net_fd = open_own_ns ("net");
+  a->net_unshared = true;
+  /* lo up at once, as runc does for every new network namespace. */
+  if (namespace_loopback_up_raw () == 0)
+    a->net_fd = open_own_ns ("net");
 }
 
 /* unshare(CLONE_NEWNS) gives this thread a file system context of its own
@@ -72,14 +74,28 @@ make_mount (struct ahead *a)
   (void) rootfs_setup_ahead (a->plan.config, a->plan.rootfs, &a->rootfs, &a->err);
 }
 
+static void
+wait_decided (struct ahead *a)
+{
+  pthread_mutex_lock (&a->lock);
+  while (!a->decided)
+    pthread_cond_wait (&a->decided_cond, &a->lock);
+  pthread_mutex_unlock (&a->lock);
+}
+
 static void *
 run (void *data)
 {
   struct ahead *a = data;
 
-  if (a->plan.net)
+  if (a->net_begun)
     make_net (a);
-  if (a->plan.mount)
+  wait_decided (a);
+  if (!a->net_begun && a->plan.net)
+    make_net (a);
+  /* sysfs shows the network namespace of whoever mounts it: only from the
+     container's own. */
+  if (a->plan.mount && (a->plan.net ? a->net_fd >= 0 : !a->net_unshared))
     make_mount (a);
   return NULL;
 }
@@ -96,14 +112,11 @@ other_cpus (cpu_set_t *set)
   return CPU_COUNT (set) > 0;
 }
 
-void
-ahead_start (struct ahead *a, const struct ahead_plan *plan)
+static void
+start_thread (struct ahead *a)
 {
   pthread_attr_t attr;
 
-  *a = (struct ahead){ .plan = *plan, .net_fd = -1, .mnt_fd = -1, .ipc_fd = -1 };
-  if (!plan->net && !plan->mount)
-    return;
   a->pin = other_cpus (&a->cpus);
   a->started = pthread_attr_init (&attr) == 0
                && pthread_attr_setstack (&attr, thread_stack, sizeof thread_stack) == 0
@@ -117,14 +130,60 @@ ahead_start (struct ahead *a, const struct ahead_plan *plan)
     (void) pthread_setaffinity_np (a->thread, sizeof a->cpus, &a->cpus);
 }
 
+void
+ahead_init (struct ahead *a)
+{
+  *a = (struct ahead){ .net_fd = -1, .mnt_fd = -1, .ipc_fd = -1 };
+  pthread_mutex_init (&a->lock, NULL);
+  pthread_cond_init (&a->decided_cond, NULL);
+}
+
+void
+ahead_begin_net (struct ahead *a)
+{
+  a->net_begun = true;
+  start_thread (a);
+}
+
+static void
+decide (struct ahead *a, const struct ahead_plan *plan)
+{
+  pthread_mutex_lock (&a->lock);
+  if (!a->decided)
+    {
+      a->plan = *plan;
+      a->decided = true;
+      pthread_cond_signal (&a->decided_cond);
+    }
+  pthread_mutex_unlock (&a->lock);
+}
+
+void
+ahead_start (struct ahead *a, const struct ahead_plan *plan)
+{
+  if (a->started)
+    decide (a, plan);
+  else if (plan->net || plan->mount)
+    {
+      decide (a, plan);
+      start_thread (a);
+    }
+}
+
 int
 ahead_finish (struct ahead *a, struct ocirt_error **err)
 {
+  static const struct ahead_plan nothing;
+
   if (a->started)
     {
+      decide (a, &nothing);
       (void) pthread_join (a->thread, NULL);
       a->started = false;
     }
+  /* Made early for a container that wants none of its own. */
+  if (!a->plan.net)
+    cleanup_closep (&a->net_fd);
   if (a->err == NULL)
     return 0;
   *err = a->err;

@@ -33,23 +33,38 @@ struct ahead_plan
 
 struct ahead
 {
-  struct ahead_plan plan;
+  struct ahead_plan plan; /* valid once decided */
   pthread_t thread;
   bool started;
-  bool pin; /* move the thread to `cpus` (the others than ours) */
+  bool net_begun;    /* started before the plan, to make a network namespace */
+  bool net_unshared; /* the thread is in a network namespace of its own */
+  pthread_mutex_t lock;
+  pthread_cond_t decided_cond;
+  bool decided; /* the plan is there (or nothing will be) */
+  bool pin;     /* move the thread to `cpus` (the others than ours) */
   cpu_set_t cpus;
   int net_fd, mnt_fd, ipc_fd; /* what was made, or -1 */
   struct rootfs_ctx *rootfs;  /* the rootfs as far as set up, or NULL */
   struct ocirt_error *err;    /* why the thread stopped short */
 };
 
-/* What can be done ahead for a container with `plan` namespaces. */
+/* `a` before anything else (fds -1, no thread). */
+void ahead_init (struct ahead *a);
+
+/* What can be done ahead for a container with `ns` namespaces. */
 struct namespace_plan;
 void ahead_plan_make (const struct namespace_plan *ns, const struct oci_config *config, const char *bundle,
                       const char *rootfs, struct ahead_plan *ret);
 
-/* Starts the thread when there is anything to do; if it cannot start, the
-   init does everything itself. */
+/* Starts the thread early, before the config is parsed, to make a network
+   namespace; it then waits for ahead_start's plan. Made for nothing when the
+   config turns out to want none (or a user namespace, which must own it):
+   it is dropped. */
+void ahead_begin_net (struct ahead *a);
+
+/* Gives the thread its plan (starting it now if ahead_begin_net did not);
+   nothing happens ahead when there is nothing to do, or when the thread
+   cannot start: the init then does everything itself. */
 void ahead_start (struct ahead *a, const struct ahead_plan *plan);
 
 /* Waits for the thread. A failed network namespace only leaves it to the

@@ -91,7 +91,7 @@ create_ctx_release (struct create_ctx *c)
 }
 
 static int
-load_config (const char *root, struct create_ctx *c, struct ocirt_error **err)
+read_config (struct create_ctx *c, struct ocirt_error **err)
 {
   const char *bundle = c->opts->bundle ? c->opts->bundle : ".";
   _cleanup_close_ int fd = -1;
@@ -105,7 +105,14 @@ load_config (const char *root, struct create_ctx *c, struct ocirt_error **err)
   r = fs_read_all (fd, "config.json", &c->config_json, &c->config_len);
   if (r < 0)
     return ocirt_error_set (err, -r, "open `%s/config.json`", c->bundle);
-  r = oci_config_parse (c->config_json, c->config_len, &c->config, err);
+  return 0;
+}
+
+static int
+parse_config (const char *root, struct create_ctx *c, struct ocirt_error **err)
+{
+  int r = oci_config_parse (c->config_json, c->config_len, &c->config, err);
+
   if (r == 0)
     r = spec_validate (c->config, err);
   /* Compiled here, so a bad profile fails before anything exists. */
@@ -117,6 +124,17 @@ load_config (const char *root, struct create_ctx *c, struct ocirt_error **err)
   if (r < 0)
     return ocirt_error_prefix (err, "config.json");
   return 0;
+}
+
+/* Whether the config text names a network namespace at all (or anything
+   else called "network"): if it does, the namespace, the longest thing to
+   make, is begun before the config is even parsed (ahead.h). */
+static bool
+mentions_network (const struct create_ctx *c)
+{
+  static const char word[] = "\"network\"";
+
+  return memmem (c->config_json, c->config_len, word, sizeof word - 1) != NULL;
 }
 
 /* systemd socket activation (sd_listen_fds): when our caller handed us
@@ -567,13 +585,17 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .pty_peer_fd = -1,
                           .sync_fds = { -1, -1 },
                           .pidfd = -1,
-                          .cgroup_join = { .v2_fd = -1 },
-                          .ahead = { .net_fd = -1, .mnt_fd = -1, .ipc_fd = -1 } };
+                          .cgroup_join = { .v2_fd = -1 } };
   int r;
 
+  ahead_init (&c.ahead);
   r = spec_validate_id (opts->id, err);
   if (r == 0)
-    r = load_config (root, &c, err);
+    r = read_config (&c, err);
+  if (r == 0 && mentions_network (&c))
+    ahead_begin_net (&c.ahead);
+  if (r == 0)
+    r = parse_config (root, &c, err);
   /* Known now, before anything exists (config.md: process is required
      when start is called). */
   if (r == 0 && opts->start && c.config->process == NULL)

@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 from helpers.mountinfo import parse_mountinfo
+from test_namespaces import traversable_bundle  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.needs_root
 
@@ -58,13 +59,32 @@ def test_sysfs_shows_the_containers_network(run, bundle, container_id):
     assert r.stdout.split() == ["lo"]
 
 
-def test_sysfs_without_a_network_namespace(run, bundle, container_id):
-    """No new network namespace: /sys shows the host's devices, as with runc."""
+@pytest.mark.parametrize("mentioned", [False, True], ids=["plain", "network-mentioned"])
+def test_sysfs_without_a_network_namespace(run, bundle, container_id, mentioned):
+    """No new network namespace: /sys shows the host's devices, as with runc.
+    A config that names "network" elsewhere has a namespace begun for it
+    before it is parsed, dropped once the plan is known."""
     bundle.remove_namespace("network")
+    if mentioned:
+        bundle.set("annotations", {"network": "host"})
     bundle.args("/bin/sh", "-c", "ls /sys/class/net").write()
     r = run("run", "--bundle", bundle, container_id)
     assert r.rc == 0, r.stderr
     assert sorted(r.stdout.split()) == sorted(os.listdir("/sys/class/net"))
+
+
+def test_network_namespace_in_a_user_namespace(run, traversable_bundle, container_id):
+    """A new user namespace must own the network namespace: the one begun
+    before the config was parsed is dropped, the init makes its own."""
+    bundle = traversable_bundle
+    bundle.add_namespace("user")
+    bundle.set("linux.uidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    bundle.set("linux.gidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    bundle.args("/bin/sh", "-c", "ls /sys/class/net; cat /proc/self/uid_map").write()
+    r = run("run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    assert r.stdout.split()[0] == "lo"
+    assert r.stdout.split()[1:] == ["0", "100000", "65536"]
 
 
 @pytest.fixture
