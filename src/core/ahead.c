@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ahead.h"
@@ -16,20 +17,51 @@
    TLB); one thread at a time, and it needs little. */
 static char thread_stack[256 * 1024] __attribute__ ((aligned (64)));
 
+static const char *
+joined_path (const struct namespace_plan *ns, int flag)
+{
+  for (size_t i = 0; i < ns->n_join; i++)
+    if (namespace_flag (ns->join[i]->type) == flag)
+      return ns->join[i]->path;
+  return NULL;
+}
+
 void
 ahead_plan_make (const struct namespace_plan *ns, const struct oci_config *config, const char *bundle,
                  const char *rootfs, struct ahead_plan *ret)
 {
-  bool alone = !(ns->new_flags & CLONE_NEWUSER) && ns->n_join == 0;
+  bool own_user = !(ns->new_flags & CLONE_NEWUSER) && joined_path (ns, CLONE_NEWUSER) == NULL;
+  bool mount = own_user && (ns->new_flags & CLONE_NEWNS) && joined_path (ns, CLONE_NEWNS) == NULL;
 
   *ret = (struct ahead_plan){
-    .net = alone && (ns->new_flags & CLONE_NEWNET),
-    .mount = alone && (ns->new_flags & CLONE_NEWNS),
-    .ipc = alone && (ns->new_flags & CLONE_NEWIPC),
+    .net = own_user && (ns->new_flags & CLONE_NEWNET),
+    .net_path = own_user ? joined_path (ns, CLONE_NEWNET) : NULL,
+    .mount = mount,
+    .ipc = mount && (ns->new_flags & CLONE_NEWIPC),
+    .ipc_path = mount ? joined_path (ns, CLONE_NEWIPC) : NULL,
     .config = config,
     .bundle = bundle,
     .rootfs = rootfs,
   };
+}
+
+bool
+ahead_text_wants_net (const char *json, size_t len)
+{
+  static const char word[] = "\"network\"", path[] = "\"path\"";
+  const char *end = json + len;
+
+  for (const char *p = json; (p = memmem (p, (size_t) (end - p), word, sizeof word - 1)) != NULL;
+       p += sizeof word - 1)
+    {
+      /* The object around it, as far as braces tell. */
+      const char *open = memrchr (json, '{', (size_t) (p - json));
+      const char *close = memchr (p, '}', (size_t) (end - p));
+      const char *from = open ? open : json, *to = close ? close : end;
+      if (memmem (from, (size_t) (to - from), path, sizeof path - 1) == NULL)
+        return true;
+    }
+  return false;
 }
 
 static int
@@ -54,12 +86,23 @@ make_net (struct ahead *a)
 
 /* unshare(CLONE_NEWNS) gives this thread a file system context of its own
    (root, cwd, umask): the rest of the runtime is not affected. */
+/* Joins a namespace the container joins; on failure the init says why. */
+static bool
+join_quietly (const char *path, int flag)
+{
+  struct ocirt_error *ignored = NULL;
+  int r = namespace_join (path, flag, &ignored);
+
+  ocirt_error_free (ignored);
+  return r == 0;
+}
+
 static void
 make_mount (struct ahead *a)
 {
   int flags = CLONE_NEWNS | (a->plan.ipc ? CLONE_NEWIPC : 0);
 
-  if (unshare (flags) < 0)
+  if (unshare (flags) < 0 || (a->plan.ipc_path && !join_quietly (a->plan.ipc_path, CLONE_NEWIPC)))
     return;
   a->mnt_fd = open_own_ns ("mnt");
   if (a->plan.ipc)
@@ -83,20 +126,36 @@ wait_decided (struct ahead *a)
   pthread_mutex_unlock (&a->lock);
 }
 
+/* sysfs shows the network namespace of whoever mounts it: the thread must
+   be in the container's before it mounts. */
+static bool
+in_containers_net (struct ahead *a, int host_net)
+{
+  if (a->plan.net)
+    return a->net_fd >= 0;
+  if (a->plan.net_path)
+    return join_quietly (a->plan.net_path, CLONE_NEWNET);
+  return !a->net_unshared || (host_net >= 0 && setns (host_net, CLONE_NEWNET) == 0);
+}
+
 static void *
 run (void *data)
 {
   struct ahead *a = data;
+  int host_net = -1;
 
   if (a->net_begun)
-    make_net (a);
+    {
+      host_net = open_own_ns ("net");
+      make_net (a);
+    }
   wait_decided (a);
   if (!a->net_begun && a->plan.net)
     make_net (a);
-  /* sysfs shows the network namespace of whoever mounts it: only from the
-     container's own. */
-  if (a->plan.mount && (a->plan.net ? a->net_fd >= 0 : !a->net_unshared))
+  if (a->plan.mount && in_containers_net (a, host_net))
     make_mount (a);
+  if (host_net >= 0)
+    close (host_net);
   return NULL;
 }
 

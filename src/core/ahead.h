@@ -17,15 +17,19 @@
    namespace, the thread makes it (with the new IPC namespace, if any, which
    an mqueue mount belongs to) and does there the part of the rootfs setup
    that needs neither the init's pid namespace nor its cgroup
-   (rootfs_setup_ahead). The init enters what was made with setns(2).
+   (rootfs_setup_ahead), in the network and IPC namespaces the container
+   gets (made there, or joined by path as Podman and CRI-O pass them). The
+   init enters what was made with setns(2).
 
-   Only when the container gets no new user namespace (which would have to
-   own them all) and joins no namespace by path. */
+   Only when the container gets no user namespace of its own (which would
+   have to own them all) and does not join a mount namespace. */
 struct ahead_plan
 {
-  bool net;   /* make a network namespace */
-  bool mount; /* make a mount namespace and set the rootfs up in it */
-  bool ipc;   /* with `mount`: make an IPC namespace as well */
+  bool net;             /* make a network namespace */
+  const char *net_path; /* or: the container joins this one */
+  bool mount;           /* make a mount namespace and set the rootfs up in it */
+  bool ipc;             /* with `mount`: make an IPC namespace as well */
+  const char *ipc_path; /* or: the container joins this one */
   const struct oci_config *config;
   const char *bundle; /* absolute: relative bind sources are relative to it */
   const char *rootfs; /* absolute */
@@ -55,6 +59,14 @@ void ahead_init (struct ahead *a);
 struct namespace_plan;
 void ahead_plan_make (const struct namespace_plan *ns, const struct oci_config *config, const char *bundle,
                       const char *rootfs, struct ahead_plan *ret);
+
+/* A guess from the text of config.json, before it is parsed: does it ask
+   for a new network namespace? Yes when "network" appears somewhere with no
+   "path" after it in the same object ({"type": "network"}, not
+   {"type": "network", "path": ...}, the namespace Podman and CRI-O make and
+   pass). Only speed depends on it: a wrong yes costs a namespace made for
+   nothing, a wrong no (an escaped key...) the head start. */
+bool ahead_text_wants_net (const char *json, size_t len);
 
 /* Starts the thread early, before the config is parsed, to make a network
    namespace; it then waits for ahead_start's plan. Made for nothing when the

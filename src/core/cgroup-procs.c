@@ -334,17 +334,18 @@ wait_emptier (int fd, bool v2, int64_t left)
 static int
 remove_cgroup (const struct cgroup_layout *l, int parent, const char *name, bool v2, int64_t deadline)
 {
-  _cleanup_close_ int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  _cleanup_close_ int fd = -1;
   _cleanup_closedir_ DIR *d = NULL;
   struct dirent *de;
   int r, dfd;
 
-  if (fd < 0)
-    return errno == ENOENT ? 0 : -errno;
   /* Usually it goes at once: a real cgroup holds only kernel files, and
      seldom a cgroup of its own. */
   if (!l->test_mode && unlinkat (parent, name, AT_REMOVEDIR) == 0)
     return 0;
+  fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -errno;
   dfd = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0 || (d = fdopendir (dfd)) == NULL)
     return -errno;

@@ -126,17 +126,6 @@ parse_config (const char *root, struct create_ctx *c, struct ocirt_error **err)
   return 0;
 }
 
-/* Whether the config text names a network namespace at all (or anything
-   else called "network"): if it does, the namespace, the longest thing to
-   make, is begun before the config is even parsed (ahead.h). */
-static bool
-mentions_network (const struct create_ctx *c)
-{
-  static const char word[] = "\"network\"";
-
-  return memmem (c->config_json, c->config_len, word, sizeof word - 1) != NULL;
-}
-
 /* systemd socket activation (sd_listen_fds): when our caller handed us
    LISTEN_FDS=N fds meant for us (LISTEN_PID is our pid), they go on to the
    container's process as fds 3..3+N-1 with LISTEN_FDS=N and LISTEN_PID=1,
@@ -592,7 +581,7 @@ container_create (const char *root, const struct create_options *opts, struct cr
   r = spec_validate_id (opts->id, err);
   if (r == 0)
     r = read_config (&c, err);
-  if (r == 0 && mentions_network (&c))
+  if (r == 0 && ahead_text_wants_net (c.config_json, c.config_len))
     ahead_begin_net (&c.ahead);
   if (r == 0)
     r = parse_config (root, &c, err);

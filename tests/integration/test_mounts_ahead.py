@@ -29,6 +29,26 @@ def top(mounts, point):
     return found[-1]
 
 
+def made_ahead(mounts):
+    """Whether /dev was mounted before /proc (which only the init can mount),
+    though the config lists /proc first. mountinfo lists a namespace's mounts
+    in the order they were made (their ids are reused, so no use here)."""
+    points = [m["point"] for m in mounts]
+    return points.index("/dev") < points.index("/proc")
+
+
+def test_default_mounts_are_made_ahead(run, bundle, container_id):
+    assert made_ahead(mounts_of(run, bundle, container_id))
+
+
+def test_nothing_ahead_with_a_user_namespace(run, traversable_bundle, container_id):
+    bundle = traversable_bundle
+    bundle.add_namespace("user")
+    bundle.set("linux.uidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    bundle.set("linux.gidMappings", [{"containerID": 0, "hostID": 100000, "size": 65536}])
+    assert not made_ahead(mounts_of(run, bundle, container_id))
+
+
 def test_tmpfs_over_proc_comes_after_proc(run, bundle, container_id):
     """A tmpfs on /proc/tty (listed after /proc) may only be mounted once proc
     is: it must end up on top of the proc mount, not under it."""
@@ -71,6 +91,32 @@ def test_sysfs_without_a_network_namespace(run, bundle, container_id, mentioned)
     r = run("run", "--bundle", bundle, container_id)
     assert r.rc == 0, r.stderr
     assert sorted(r.stdout.split()) == sorted(os.listdir("/sys/class/net"))
+
+
+@pytest.fixture
+def named_netns():
+    """A network namespace made the way Podman and CRI-O make one (ip netns),
+    holding lo and one end of a veth pair."""
+    name = f"ocirt-test-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        subprocess.run(["ip", "link", "add", f"v{os.getpid() % 100000}", "type", "veth", "peer", "name",
+                        "ocirt-peer", "netns", name], check=True)
+        yield f"/run/netns/{name}"
+    finally:
+        subprocess.run(["ip", "link", "del", f"v{os.getpid() % 100000}"], check=False)
+        subprocess.run(["ip", "netns", "del", name], check=True)
+
+
+def test_sysfs_of_a_joined_network_namespace(run, bundle, container_id, named_netns):
+    """Joined by path, as Podman and CRI-O pass it: the thread that mounts
+    sysfs ahead enters it first."""
+    bundle.add_namespace("network", named_netns)
+    bundle.args("/bin/sh", "-c", "ls /sys/class/net").write()
+    r = run("run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    assert sorted(r.stdout.split()) == ["lo", "ocirt-peer"]
+    assert made_ahead(mounts_of(run, bundle, container_id + "-m"))
 
 
 def test_network_namespace_in_a_user_namespace(run, traversable_bundle, container_id):
