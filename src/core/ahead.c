@@ -84,8 +84,6 @@ make_net (struct ahead *a)
     a->net_fd = open_own_ns ("net");
 }
 
-/* unshare(CLONE_NEWNS) gives this thread a file system context of its own
-   (root, cwd, umask): the rest of the runtime is not affected. */
 /* Joins a namespace the container joins; on failure the init says why. */
 static bool
 join_quietly (const char *path, int flag)
@@ -97,6 +95,8 @@ join_quietly (const char *path, int flag)
   return r == 0;
 }
 
+/* unshare(CLONE_NEWNS) gives this thread a file system context of its own
+   (root, cwd, umask): the rest of the runtime is not affected. */
 static void
 make_mount (struct ahead *a)
 {
