@@ -195,26 +195,31 @@ mount_one (struct rootfs_ctx *ctx, size_t i, struct ocirt_error **err)
   return 0;
 }
 
+/* The devices and /dev links, once, unless /dev is a bind mount. */
+static int
+make_devices (struct rootfs_ctx *ctx, struct ocirt_error **err)
+{
+  const struct oci_linux *l = linux_of (ctx);
+
+  if (!ctx->devices_done && needs_dev_setup (ctx->config)
+      && (devices_create (ctx->root_fd, l->devices, l->devices_len, err) < 0
+          || devices_create_links (ctx->root_fd, err) < 0))
+    return -(*err)->code;
+  ctx->devices_done = true;
+  return 0;
+}
+
 /* What of step 1 is left: the root, the mounts in order, the devices. */
 static int
 setup_rest (struct rootfs_ctx *ctx, struct ocirt_error **err)
 {
-  const struct oci_linux *l = linux_of (ctx);
-
   if (!ctx->root_prepared && prepare_root (ctx, err) < 0)
     return -(*err)->code;
   ctx->root_prepared = true;
   for (size_t i = 0; i < ctx->config->mounts_len; i++)
     if (!ctx->mounted[i] && mount_one (ctx, i, err) < 0)
       return -(*err)->code;
-  if (!ctx->devices_done && needs_dev_setup (ctx->config))
-    {
-      if (devices_create (ctx->root_fd, l->devices, l->devices_len, err) < 0
-          || devices_create_links (ctx->root_fd, err) < 0)
-        return -(*err)->code;
-    }
-  ctx->devices_done = true;
-  return 0;
+  return make_devices (ctx, err);
 }
 
 static int
@@ -350,14 +355,8 @@ rootfs_setup_ahead (const struct oci_config *config, const char *rootfs_path, st
         return -(*err)->code;
       dev_left |= !ctx->mounted[i] && nested (dest, "/dev");
     }
-  if (!dev_left && !ctx->devices_done && needs_dev_setup (config))
-    {
-      const struct oci_linux *l = linux_of (ctx);
-      if (devices_create (ctx->root_fd, l->devices, l->devices_len, err) < 0
-          || devices_create_links (ctx->root_fd, err) < 0)
-        return -(*err)->code;
-      ctx->devices_done = true;
-    }
+  if (!dev_left && make_devices (ctx, err) < 0)
+    return -(*err)->code;
   *ret_ctx = TAKE_PTR (ctx);
   return 0;
 }
