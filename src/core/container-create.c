@@ -438,15 +438,21 @@ read_init_start (struct create_ctx *c, struct ocirt_error **err)
    of its parent-death signal, and `delete --force` finds the cgroup and
    unit the entry names from its birth. */
 static int
+save_entry (struct create_ctx *c, struct ocirt_error **err)
+{
+  int r = read_init_start (c, err);
+
+  return r < 0 ? r : state_save (c->dirfd, &c->st, err);
+}
+
+static int
 record_init (struct create_ctx *c, struct ocirt_error **err)
 {
   int r;
 
   if (c->init_recorded)
     return 0;
-  r = read_init_start (c, err);
-  if (r == 0)
-    r = state_save (c->dirfd, &c->st, err);
+  r = save_entry (c, err);
   c->init_recorded = r == 0;
   return r;
 }
@@ -518,10 +524,8 @@ commit (struct create_ctx *c, struct ocirt_error **err)
 
   if (c->opts->pid_file && (r = container_write_pid_file (c->opts->pid_file, c->st.init_pid, err)) < 0)
     return r;
-  if ((r = read_init_start (c, err)) < 0)
-    return r;
   c->st.committed = true;
-  r = state_save (c->dirfd, &c->st, err);
+  r = save_entry (c, err);
   if (r == 0)
     r = sync_send (c->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
   if (r == 0 && !c->opts->start)

@@ -214,22 +214,32 @@ delete_entry (int rootfd, int dirfd, const struct container_state *st, bool forc
   return container_destroy (rootfd, st, config ? config : read, st->committed, err);
 }
 
+/* Opens and locks the entry for deletion, and hands a systemd-managed one
+   to the glibc runtime; *st stays NULL when there is none and `missing_ok`
+   (runc: forcing the removal of what is not there succeeds). */
+static int
+open_to_delete (const char *root, const char *id, bool missing_ok, int *rootfd, int *dirfd,
+                struct container_state **st, struct ocirt_error **err)
+{
+  int r = container_open (root, id, LOCK_EX, rootfd, dirfd, st, err);
+
+  if (r == -ENOENT && missing_ok)
+    {
+      ocirt_error_free (*err);
+      *err = NULL;
+      return 0;
+    }
+  return r < 0 ? r : container_hand_off_if_systemd (*st, err);
+}
+
 int
 container_delete (const char *root, const char *id, bool force, struct ocirt_error **err)
 {
   _cleanup_container_state_ struct container_state *st = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1;
-  int r;
+  int r = open_to_delete (root, id, force, &rootfd, &dirfd, &st, err);
 
-  r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
-  if (r == -ENOENT && force)
-    {
-      /* runc: forcing the removal of what is not there succeeds. */
-      ocirt_error_free (*err);
-      *err = NULL;
-      return 0;
-    }
-  if (r < 0 || (r = container_hand_off_if_systemd (st, err)) < 0)
+  if (r < 0 || st == NULL)
     return r;
   return delete_entry (rootfd, dirfd, st, force, NULL, err);
 }
@@ -240,20 +250,11 @@ container_delete_own (const char *root, const char *id, pid_t init_pid, const st
 {
   _cleanup_container_state_ struct container_state *st = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1;
-  int r;
+  int r = open_to_delete (root, id, true, &rootfd, &dirfd, &st, err);
 
-  r = container_open (root, id, LOCK_EX, &rootfd, &dirfd, &st, err);
-  if (r == -ENOENT)
-    {
-      ocirt_error_free (*err);
-      *err = NULL;
-      return 0;
-    }
-  if (r < 0 || (r = container_hand_off_if_systemd (st, err)) < 0)
+  /* Gone, or deleted and made anew under the same id meanwhile: not ours. */
+  if (r < 0 || st == NULL || st->init_pid != init_pid)
     return r;
-  /* Deleted and made anew under the same id meanwhile: not ours. */
-  if (st->init_pid != init_pid)
-    return 0;
   return delete_entry (rootfd, dirfd, st, true, config, err);
 }
 

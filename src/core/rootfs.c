@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,12 +123,39 @@ prepare_root (struct rootfs_ctx *ctx, struct ocirt_error **err)
   return 0;
 }
 
-/* "/dev", "dev", "/dev/" and "//dev" all name the container's /dev. */
+/* Walks *a and *b past the path components they share ("/dev/", "dev" and
+   "//dev" are one path, "/dev2" another); true when one of them has no
+   component left. */
+static bool
+walk_shared (const char **a, const char **b)
+{
+  for (;;)
+    {
+      *a += strspn (*a, "/");
+      *b += strspn (*b, "/");
+      if (**a == '\0' || **b == '\0')
+        return true;
+      size_t la = strcspn (*a, "/"), lb = strcspn (*b, "/");
+      if (la != lb || strncmp (*a, *b, la) != 0)
+        return false;
+      *a += la;
+      *b += lb;
+    }
+}
+
+/* Is one of the two paths the other or below it? */
+static bool
+nested (const char *a, const char *b)
+{
+  return walk_shared (&a, &b);
+}
+
 static bool
 is_dev (const char *dest)
 {
-  dest += strspn (dest, "/");
-  return strncmp (dest, "dev", 3) == 0 && dest[3 + strspn (dest + 3, "/")] == '\0';
+  const char *dev = "/dev";
+
+  return walk_shared (&dest, &dev) && *dest == '\0' && *dev == '\0';
 }
 
 /* runc creates devices unless /dev is a bind mount (then they are the host's). */
@@ -275,55 +301,24 @@ type_ahead (const struct oci_mount *m)
   return known;
 }
 
-/* Is one of the two destinations the other or below it? Compared by
-   components: "/dev/", "dev" and "//dev" are one path, "/dev2" is another. */
-static bool
-nested (const char *a, const char *b)
-{
-  for (;;)
-    {
-      a += strspn (a, "/");
-      b += strspn (b, "/");
-      if (*a == '\0' || *b == '\0')
-        return true;
-      size_t la = strcspn (a, "/"), lb = strcspn (b, "/");
-      if (la != lb || strncmp (a, b, la) != 0)
-        return false;
-      a += la;
-      b += lb;
-    }
-}
-
 /* No symlink on the way: the destination is then where its text says, and
    nested() tells every dependency between it and the mounts left to the
-   init. Missing components are fine (they are made as directories). */
+   init. One lookup tells: resolution stops at the first symlink (ELOOP) or
+   at the first missing component (ENOENT: from there on we make plain
+   directories). */
 static bool
 plain_path (int root_fd, const char *dest)
 {
   struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
-  char prefix[PATH_MAX];
-  size_t len = strlen (dest);
+  const char *rel = dest + strspn (dest, "/");
+  int fd;
 
-  if (len >= sizeof prefix || strstr (dest, "..") != NULL)
+  if (*rel == '\0' || strstr (dest, "..") != NULL)
     return false;
-  for (size_t end = 0; end <= len; end++)
-    {
-      if (dest[end] != '/' && dest[end] != '\0')
-        continue;
-      memcpy (prefix, dest, end);
-      prefix[end] = '\0';
-      const char *rel = prefix + strspn (prefix, "/");
-      if (*rel == '\0')
-        continue;
-      int fd = (int) syscall (SYS_openat2, root_fd, rel, &how, sizeof how);
-      if (fd >= 0)
-        close (fd);
-      else if (errno == ENOENT)
-        return true; /* the rest is made by us */
-      else
-        return false;
-    }
-  return true;
+  fd = (int) syscall (SYS_openat2, root_fd, rel, &how, sizeof how);
+  if (fd >= 0)
+    close (fd);
+  return fd >= 0 || errno == ENOENT;
 }
 
 int
