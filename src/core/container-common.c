@@ -68,7 +68,8 @@ container_hook_state (const struct container_state *st, enum container_status st
 int
 container_kill_init (const struct container_state *st, struct ocirt_error **err)
 {
-  _cleanup_close_ int pidfd = proc_pidfd_open_checked (st->init_pid, st->init_start);
+  /* One already dying still holds its cgroups until it has gone. */
+  _cleanup_close_ int pidfd = proc_pidfd_open_to_wait (st->init_pid, st->init_start);
 
   if (pidfd < 0)
     return 0; /* already gone */

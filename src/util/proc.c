@@ -97,20 +97,36 @@ proc_alive (pid_t pid, uint64_t start)
   return proc_start_time (pid, &now) == 0 && now == start;
 }
 
-int
-proc_pidfd_open_checked (pid_t pid, uint64_t start)
+static int
+pidfd_open_identified (pid_t pid, uint64_t start, bool going_too)
 {
   _cleanup_close_ int fd = -1;
+  uint64_t now = 0;
+  int r;
 
   if (pid <= 0)
     return -ESRCH;
   fd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (fd < 0)
     return -errno;
-  /* The pidfd pins the process: check its identity after opening it. */
-  if (!proc_alive (pid, start))
+  /* The pidfd pins the process: check its identity after opening it. A
+     start time that comes with -ESRCH is a process on its way out. */
+  r = proc_start_time (pid, &now);
+  if (now != start || !(r == 0 || (going_too && r == -ESRCH && now != 0)))
     return -ESRCH;
   return TAKE_FD (fd);
+}
+
+int
+proc_pidfd_open_checked (pid_t pid, uint64_t start)
+{
+  return pidfd_open_identified (pid, start, false);
+}
+
+int
+proc_pidfd_open_to_wait (pid_t pid, uint64_t start)
+{
+  return pidfd_open_identified (pid, start, true);
 }
 
 int

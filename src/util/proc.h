@@ -17,7 +17,8 @@ int proc_start_time (pid_t pid, uint64_t *ret_start);
    pending (field 31, "signal"). A process killed by its parent-death signal
    is alive for a moment after the signal, and nothing can stop it dying:
    `state` must not call it created or running meanwhile. Returns 0 when
-   alive, -ESRCH when not, -EIO when the text is not such a line. */
+   alive, -ESRCH when not, -EIO when the text is not such a line; *ret_start
+   is set whenever it is such a line, living or not. */
 int proc_stat_parse (const char *text, uint64_t *ret_start);
 
 /* Is the process `pid` that started at `start` still there (not yet reaped;
@@ -28,6 +29,11 @@ bool proc_alive (pid_t pid, uint64_t start);
    `start`, so a signal sent through it can never hit a recycled pid. Returns
    the fd or -ESRCH. */
 int proc_pidfd_open_checked (pid_t pid, uint64_t start);
+
+/* The same, but a process on its way out (exiting, SIGKILL pending, a main
+   thread gone while other threads run) is still that process: for waiting
+   until it has really gone, which is when it has left its cgroups. */
+int proc_pidfd_open_to_wait (pid_t pid, uint64_t start);
 
 /* Waits until the process behind `pidfd` exits, at most `timeout_ms` (-1:
    for ever). Returns 0 when it exited, -ETIMEDOUT otherwise. */

@@ -6,13 +6,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,6 +23,7 @@
 /* cmocka.h needs the headers above. */
 #include <cmocka.h>
 
+#include "core/container-internal.h"
 #include "core/state.h"
 #include "core/status.h"
 #include "core/sync.h"
@@ -187,6 +191,53 @@ test_proc_stat_parse (void **unused)
 #undef LINE
 }
 
+static void *
+sleep_on (void *unused)
+{
+  (void) unused;
+  for (;;)
+    pause ();
+  return NULL;
+}
+
+/* An init on its way out still holds its cgroups: killing it waits until
+   it has really gone. Here its main thread has exited while another runs,
+   so /proc calls it a zombie (not alive) although it is still there. */
+static void
+test_kill_init_waits_for_a_going_init (void **unused)
+{
+  struct container_state st = { .id = (char *) "going" };
+  struct ocirt_error *err = NULL;
+  int go[2], status = 0;
+  char c = 0;
+
+  (void) unused;
+  assert_int_equal (pipe (go), 0);
+  st.init_pid = fork ();
+  if (st.init_pid == 0)
+    {
+      pthread_t t;
+      /* Not left behind should this test fail. */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || pthread_create (&t, NULL, sleep_on, NULL) != 0
+          || read (go[0], &c, 1) != 1)
+        _exit (1);
+      pthread_exit (NULL);
+    }
+  assert_int_equal (proc_start_time (st.init_pid, &st.init_start), 0);
+  assert_int_equal (write (go[1], &c, 1), 1);
+  for (int i = 0; i < 5000 && proc_alive (st.init_pid, st.init_start); i++)
+    usleep (1000);
+  assert_false (proc_alive (st.init_pid, st.init_start));
+  assert_int_equal (waitpid (st.init_pid, &status, WNOHANG), 0); /* still there */
+  assert_int_equal (proc_pidfd_open_checked (st.init_pid, st.init_start), -ESRCH);
+
+  assert_int_equal (container_kill_init (&st, &err), 0);
+  assert_int_equal (waitpid (st.init_pid, &status, WNOHANG), st.init_pid);
+  assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+  close (go[0]);
+  close (go[1]);
+}
+
 /* A temporary entry is swept by the next listing once the process named in
    it is gone (even when it died before writing anything), never while it
    lives, and never while a lock on it is held. */
@@ -303,6 +354,7 @@ main (void)
     cmocka_unit_test (test_state_round_trip),
     cmocka_unit_test (test_state_entry_lifecycle),
     cmocka_unit_test (test_proc_stat_parse),
+    cmocka_unit_test (test_kill_init_waits_for_a_going_init),
     cmocka_unit_test (test_state_abandoned_tmp_swept),
     cmocka_unit_test (test_state_one_winner),
     cmocka_unit_test (test_sync_messages),
