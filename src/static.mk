@@ -4,7 +4,8 @@
 # statically against contrib/musl-deps's archives. musl lacks some of glibc's
 # system call wrappers; src/util/musl-compat.h, included first, adds them.
 if STATIC_RUNTIME
-STATIC_RUNTIME_SRCS = $(filter %.c,$(src_ocirt_runtime_SOURCES) $(libocirt_a_SOURCES))
+STATIC_RUNTIME_SRCS = $(filter %.c,$(src_ocirt_runtime_SOURCES) $(libocirt_a_SOURCES)) \
+	src/util/malloc-static.c
 STATIC_RUNTIME_OBJS = $(patsubst %.c,static-obj/%.o,$(STATIC_RUNTIME_SRCS))
 STATIC_CC = $(MUSL_GCC) -isystem $(MUSL_DEPS)/include
 STATIC_CPPFLAGS = -I$(top_builddir) $(AM_CPPFLAGS) -DOCIRT_STATIC_RUNTIME \
@@ -26,4 +27,4 @@ endif
 
 clean-local:
 	-rm -rf static-obj
-EXTRA_DIST += src/util/musl-compat.h
+EXTRA_DIST += src/util/musl-compat.h src/util/malloc-static.c

@@ -46,6 +46,7 @@ include tests/unit/ocispec.mk
 include tests/fuzz/fuzz.mk
 include tests/unit/spec.mk
 include tests/unit/lifecycle.mk
+include tests/unit/alloc.mk
 include tests/unit/process.mk
 include tests/unit/rootfs.mk
 include tests/unit/security.mk

@@ -237,6 +237,10 @@ ahead_finish (struct ahead *a, struct ocirt_error **err)
   if (a->started)
     {
       decide (a, &nothing);
+      /* Joined, not merely done: an exiting thread holds libc's thread
+         list lock until the kernel releases it, and an init cloned
+         meanwhile (clone3, not fork) would inherit it taken and hang in
+         setgroups(). */
       (void) pthread_join (a->thread, NULL);
       a->started = false;
     }
