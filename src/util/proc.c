@@ -110,9 +110,11 @@ pidfd_open_identified (pid_t pid, uint64_t start, bool going_too)
   if (fd < 0)
     return -errno;
   /* The pidfd pins the process: check its identity after opening it. A
-     start time that comes with -ESRCH is a process on its way out. */
+     start time read with -ESRCH is a process on its way out. */
   r = proc_start_time (pid, &now);
-  if (now != start || !(r == 0 || (going_too && r == -ESRCH && now != 0)))
+  if (r == -ESRCH && going_too)
+    r = 0;
+  if (r < 0 || now == 0 || now != start)
     return -ESRCH;
   return TAKE_FD (fd);
 }
