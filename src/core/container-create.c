@@ -34,6 +34,7 @@
 #include "seccomp-cache.h"
 #include "seccomp-notify.h"
 #include "seccomp.h"
+#include "self-protect.h"
 #include "spec.h"
 #include "sync.h"
 #include "terminal.h"
@@ -354,6 +355,8 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
   pid_t pid;
   int r;
 
+  /* Its wait overlaps the work made ahead; the init must not hold it. */
+  self_protect_release_mount ();
   /* Made ahead (ahead.h): the init inherits it, ours goes after the clone. */
   if (ahead_finish (&c->ahead, err) < 0)
     return -(*err)->code;

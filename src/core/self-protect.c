@@ -144,9 +144,10 @@ test_switch_off (void)
   return true;
 }
 
-/* The running binary opened through a read-only overlayfs, or -errno. */
+/* The running binary opened through a read-only overlayfs, or -errno;
+ *mount gets the overlay's mount (exe-overlay.h). */
 static int
-open_through_overlay (void)
+open_through_overlay (int *mount)
 {
   char path[PATH_MAX];
   struct stat real, seen;
@@ -162,14 +163,17 @@ open_through_overlay (void)
   _cleanup_close_ int dir = open (slash == path ? "/" : path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0)
     return -errno;
-  _cleanup_close_ int fd = exe_overlay_open (dir, slash + 1);
+  _cleanup_close_ int fd = exe_overlay_open (dir, slash + 1, mount);
   if (fd < 0)
     return fd;
   /* The name may have been replaced since we started (an upgrade, or a
      deleted binary): then run the copy of what is running. */
   if (fstat (fd, &seen) < 0 || seen.st_ino != real.st_ino || seen.st_size != real.st_size
       || seen.st_mtim.tv_sec != real.st_mtim.tv_sec || seen.st_mtim.tv_nsec != real.st_mtim.tv_nsec)
-    return -ESTALE;
+    {
+      cleanup_closep (mount);
+      return -ESTALE;
+    }
   return TAKE_FD (fd);
 }
 
@@ -212,19 +216,32 @@ copy_to_sealed_memfd (void)
   return TAKE_FD (fd);
 }
 
+/* The overlay's mount that whoever started us through it handed over
+   (exe-overlay.h), or -1. */
+static int exe_mount = -1;
+
+void
+self_protect_release_mount (void)
+{
+  cleanup_closep (&exe_mount);
+}
+
 int
 self_protect_exe (char **argv, struct ocirt_error **err)
 {
   extern char **environ;
+  _cleanup_close_ int mount = -1;
 
+  exe_mount = exe_overlay_take_over ();
   if (exe_is_protected ())
     {
       restore_comm (argv);
       return 0;
     }
+  self_protect_release_mount ();
   if (test_switch_off ())
     return 0;
-  _cleanup_close_ int fd = open_through_overlay ();
+  _cleanup_close_ int fd = open_through_overlay (&mount);
   const char *how = "a read-only overlayfs view";
   if (fd < 0)
     {
@@ -240,6 +257,7 @@ self_protect_exe (char **argv, struct ocirt_error **err)
   if (!fd_is_sealed (fd))
     return ocirt_error_setx (err, EPERM, "protect the runtime binary (CVE-2019-5736): the copy is writable");
   log_debug ("the runtime binary is writable from containers (CVE-2019-5736): re-executing from %s", how);
+  exe_overlay_hand_over (TAKE_FD (mount));
   execveat (fd, "", argv, environ, AT_EMPTY_PATH);
   return ocirt_error_set (err, errno, "protect the runtime binary (CVE-2019-5736): execveat");
 }

@@ -13,3 +13,10 @@
    argv main() received. OCIRT_TEST_UNPROTECTED_EXE=1 skips it for tests
    (only for uid 0 in the initial user namespace; docs/design.md). */
 int self_protect_exe (char **argv, struct ocirt_error **err);
+
+/* Drops the overlay's mount that the launcher (or our own re-execution)
+   handed over: its last close waits for an RCU grace period, so create does
+   it while it waits for the work made ahead, and before it clones the init
+   (which would otherwise hold it until its exec). Left open, it goes at
+   exit. */
+void self_protect_release_mount (void);

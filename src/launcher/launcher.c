@@ -11,7 +11,9 @@
    makes the same view first and execveat()s the runtime through it, so the
    runtime starts once, protected, and skips its own re-execution (it checks
    the file it runs from, not anything we claim). Same pid, argv,
-   environment and fds, so callers see one process. Any failure here (no
+   environment and fds, so callers see one process, plus the overlay's
+   mount, handed over for the runtime to close where that costs nothing
+   (util/exe-overlay.h). Any failure here (no
    overlayfs, no privilege) falls back to starting the runtime from its
    path, and the runtime protects itself as before.
 
@@ -95,7 +97,7 @@ main (int argc, char **argv)
 {
   extern char **environ;
   const char *off = getenv (TEST_OFF_ENV), *name = RUNTIME_NAME;
-  int dir = find_runtime_dir (), fd = -1;
+  int dir = find_runtime_dir (), fd = -1, mount = -1;
   struct launcher_args args;
 
   if (dir < 0)
@@ -104,11 +106,12 @@ main (int argc, char **argv)
   if (!args.systemd_cgroup && faccessat (dir, STATIC_RUNTIME_NAME, X_OK, 0) == 0)
     name = STATIC_RUNTIME_NAME;
   if (args.enters_container && !(off && strcmp (off, "1") == 0))
-    fd = exe_overlay_open (dir, name);
+    fd = exe_overlay_open (dir, name, &mount);
   if (fd < 0)
     fd = openat (dir, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     fail ("open ", name);
+  exe_overlay_hand_over (mount);
   syscall (SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
   fail ("execute ", name);
 }

@@ -9,6 +9,22 @@
    is the real file's (no copy). Needs CAP_SYS_ADMIN (fsopen) and Linux 5.2.
    Returns the fd (O_CLOEXEC) or -errno.
 
+   With `ret_mount`, the overlay's mount stays open there (O_CLOEXEC; -1 on
+   failure). Whoever closes it last dissolves the mount (the opened file
+   keeps what it needs) and waits for an RCU grace period, a tenth of a
+   millisecond or more: exe_overlay_hand_over lets the runtime do that
+   where it waits anyway instead of before it starts.
+
    Plain libc and raw system calls only: the launcher (src/launcher) builds
    it with another C library than the runtime's. */
-int exe_overlay_open (int dir_fd, const char *name);
+int exe_overlay_open (int dir_fd, const char *name, int *ret_mount);
+
+/* Right before execveat() of that file: `mount` (from exe_overlay_open, or
+   -1) goes on to the new image, named in the environment; -1 removes any
+   such name the caller passed us. */
+void exe_overlay_hand_over (int mount);
+
+/* In the new image: the mount handed over, checked to be a directory of a
+   read-only overlayfs and made O_CLOEXEC again, or -1. The name leaves the
+   environment either way. */
+int exe_overlay_take_over (void);

@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -338,3 +339,69 @@ def test_sealed_memfd_without_overlayfs_and_switch_ignored_in_a_user_namespace(r
     # The same argv reached the second image: it looked for that container.
     assert b"no-such-container" in err, err
     assert sha256(runtime_copy) == before
+
+
+# --------------------------------------------------------------------------
+# the overlay's mount, handed from the launcher to the runtime
+
+MOUNT_FD_ENV = "OCIRT_EXE_OVERLAY_MOUNT_FD"
+
+# A createRuntime hook (run by the runtime after it cloned the init): what
+# the runtime got at its exec, and what it and the init hold now.
+HANDOVER_HOOK = r"""
+import json, os, sys
+state = json.load(sys.stdin)
+def overlay_fds(pid):
+    found = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        path = f"/proc/{pid}/fd/{fd}"
+        try:
+            if os.path.isdir(path) and os.statvfs(path).f_flag & os.ST_RDONLY:
+                found.append(int(fd))
+        except OSError:
+            pass
+    return [fd for fd in found if os.popen(f"stat -f -L -c %t /proc/{pid}/fd/{fd}").read().strip() == "794c7630"]
+with open(f"/proc/{os.getppid()}/environ", "rb") as f:
+    environ = [e.decode() for e in f.read().split(b"\0") if e]
+json.dump({"environ": environ, "runtime": overlay_fds(os.getppid()), "init": overlay_fds(state["pid"])},
+          open(sys.argv[1], "w"))
+"""
+
+
+def test_the_launcher_hands_its_overlay_mount_to_the_runtime(harness, bundle, container_id, tmp_path):
+    """The launcher does not dissolve the overlay's mount before it executes
+    the runtime (that waits for an RCU grace period): it hands the mount's
+    fd over, named in the environment, and the runtime closes it before it
+    clones the init, which never holds it."""
+    out = tmp_path / "handover.json"
+    bundle.args("true").set("hooks", {"createRuntime": [
+        {"path": sys.executable, "args": ["hook", "-c", HANDOVER_HOOK, str(out)]}]}).write()
+    r = harness.run("run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    seen = json.loads(out.read_text())
+    named = [e.split("=", 1)[1] for e in seen["environ"] if e.startswith(MOUNT_FD_ENV + "=")]
+    assert len(named) == 1, seen["environ"]
+    assert int(named[0]) > 2
+    assert seen["runtime"] == [], seen
+    assert seen["init"] == [], seen
+
+
+@pytest.mark.parametrize("started", ["launcher", "runtime"])
+def test_a_callers_fd_named_as_the_mount_is_left_alone(harness, bundle, container_id, ocirt, ocirt_runtime,
+                                                        tmp_path, started):
+    """The name is checked, not trusted: a caller's fd 3 named by it (here
+    the one --preserve-fds passes on) is not an overlay's mount, and reaches
+    the container untouched."""
+    target = tmp_path / "passed"
+    target.write_text("")
+    bundle.probe("fds").write()
+    binary = ocirt if started == "launcher" else ocirt_runtime
+    harness.ids.append(container_id)
+    args = [str(binary), "--root", str(harness.root), "run", "--preserve-fds", "1", "--bundle", str(bundle),
+            container_id]
+    p = subprocess.run(["/bin/sh", "-c", 'exec "$@" 3<>"$T"', "sh", *args],
+                       env=dict(os.environ, T=str(target), **{MOUNT_FD_ENV: "3"}), stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    fds = {f["fd"]: f["target"] for f in json.loads(p.stdout)["fds"]}
+    assert fds.get(3) == str(target), fds

@@ -30,6 +30,13 @@ tests_unit_test_launcher_args_SOURCES = tests/unit/test-launcher-args.c src/laun
 tests_unit_test_launcher_args_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_launcher_args_LDADD = $(CMOCKA_LIBS)
 
+# The overlayfs view of the runtime's binary and the hand-over of its mount
+# from the launcher to the runtime (src/util/exe-overlay.c).
+check_PROGRAMS += tests/unit/test-exe-overlay
+tests_unit_test_exe_overlay_SOURCES = tests/unit/test-exe-overlay.c
+tests_unit_test_exe_overlay_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_exe_overlay_LDADD = $(SECURITY_TEST_LIBS)
+
 LSM_TEST_WRAPS = -Wl,--wrap=lsm_library_query
 tests_unit_test_lsm_SOURCES = tests/unit/test-lsm.c tests/unit/fork-check.h
 tests_unit_test_lsm_CFLAGS = $(SECURITY_TEST_CFLAGS)
