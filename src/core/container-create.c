@@ -66,6 +66,7 @@ struct create_ctx
   struct cgroup_join cgroup_join;
   struct ahead ahead; /* namespaces and rootfs made ahead, on another CPU */
   bool init_recorded; /* the init's pid and start time are in the entry */
+  bool early_commit;  /* committed as soon as the init is cloned (commit) */
 };
 
 static void
@@ -338,6 +339,8 @@ hooks_for_parent (const struct oci_config *config)
   return h && (h->prestart_len || h->create_runtime_len);
 }
 
+static int commit_early (struct create_ctx *c, struct ocirt_error **err);
+
 /* clone3 into the namespaces that must exist at birth (user, pid), and into
    the container's cgroup2 cgroup, with a pidfd so that no later step can
    confuse the init with a recycled pid. */
@@ -398,6 +401,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
       if (saved_pidns < 0 || namespace_join (c->plan.join_pid->path, CLONE_NEWPID, err) < 0)
         return ocirt_error_prefix (err, "linux.namespaces (pid)");
     }
+  c->early_commit = !init_asks_creator (&ia);
   pid = cgroup_clone3 (&args, &c->cgroup_join, &joins_itself);
   if (pid == 0)
     {
@@ -422,6 +426,8 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     r = cgroup_enter (c->st.cgroup_path, pid, err);
   if (r == 0)
     r = sync_send (c->sync_fds[0], SYNC_PROCEED, 0, NULL, err);
+  if (r == 0 && c->early_commit)
+    r = commit_early (c, err);
   return r;
 }
 
@@ -520,17 +526,48 @@ serve_init (struct create_ctx *c, struct ocirt_error **err)
     }
 }
 
+/* The entry marked committed, then SYNC_COMMIT: the init may drop its
+   parent-death signal (and, for `run`, exec) once it reads it. */
 static int
-commit (struct create_ctx *c, struct ocirt_error **err)
+commit_entry (struct create_ctx *c, struct ocirt_error **err)
 {
   int r;
 
-  if (c->opts->pid_file && (r = container_write_pid_file (c->opts->pid_file, c->st.init_pid, err)) < 0)
-    return r;
   c->st.committed = true;
   r = save_entry (c, err);
-  if (r == 0)
-    r = sync_send (c->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
+  return r < 0 ? r : sync_send (c->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
+}
+
+/* Right after SYNC_PROCEED (commit). An init whose setup failed at once
+   has closed its end already: serve_init, next, reads why. */
+static int
+commit_early (struct create_ctx *c, struct ocirt_error **err)
+{
+  int r = commit_entry (c, err);
+
+  if (r != -EPIPE)
+    return r;
+  ocirt_error_free (*err);
+  *err = NULL;
+  return 0;
+}
+
+/* Once the init is READY. An init that asks us nothing on the way
+   (init_asks_creator) was committed right after SYNC_PROCEED instead: the
+   entry is saved while it sets up, and it finds SYNC_COMMIT waiting, not a
+   round trip through us (a wake-up on each side, and the save between).
+   Either way it drops its parent-death signal only once the entry says
+   committed, and a setup that fails is undone as before. The pid file
+   comes after READY in both cases: a create that fails leaves none. */
+static int
+commit (struct create_ctx *c, struct ocirt_error **err)
+{
+  int r = 0;
+
+  if (c->opts->pid_file && (r = container_write_pid_file (c->opts->pid_file, c->st.init_pid, err)) < 0)
+    return r;
+  if (!c->early_commit)
+    r = commit_entry (c, err);
   if (r == 0 && !c->opts->start)
     r = sync_expect (c->sync_fds[0], SYNC_COMMITTED, err);
   return r;

@@ -162,13 +162,23 @@ hook_state (const struct init_args *a, char **ret, struct ocirt_error **err)
   return oci_state_to_json (&st, 0, ret, err);
 }
 
+/* Hooks to run before the pivot: the creator's, or ours (which need the
+   state the creator hands back). */
+static bool
+stops_for_hooks (const struct init_args *a)
+{
+  const struct oci_hooks *h = a->config->hooks;
+
+  return a->hooks_in_parent || (h && (h->create_container_len || h->start_container_len));
+}
+
 static int
 run_create_hooks (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
 {
   const struct oci_hooks *h = a->config->hooks;
   int r;
 
-  if (!a->hooks_in_parent && !(h && (h->create_container_len || h->start_container_len)))
+  if (!stops_for_hooks (a))
     return 0;
   /* The creator runs prestart and createRuntime now (in the runtime's
      namespaces) and hands back the state the in-container hooks get. */
@@ -343,6 +353,13 @@ wait_start_and_exec (const struct init_args *a, struct init_state *s)
   start_process (a, s, &err);
   (void) fs_write_full (fd, err->msg, strlen (err->msg));
   _exit (EXIT_FAILURE);
+}
+
+bool
+init_asks_creator (const struct init_args *a)
+{
+  return (a->plan->new_flags & CLONE_NEWUSER) || stops_for_hooks (a)
+         || seccomp_filter_uses_notify (a->seccomp);
 }
 
 void

@@ -41,6 +41,13 @@ struct init_args
   bool start_at_commit; /* `run`: exec at SYNC_COMMIT, errors over the sync socket, no exec.fifo */
 };
 
+/* Whether the init will ask its creator for something before SYNC_READY
+   (and wait for the answer): its user namespace's id maps, the hooks of
+   the runtime's namespace, the seccomp listener's fd. When it will not,
+   the creator may queue SYNC_COMMIT right after SYNC_PROCEED: nothing the
+   init reads comes between them. */
+bool init_asks_creator (const struct init_args *a);
+
 /* The init process: sets the container up, reports to the creator, waits on
    exec.fifo for `start` (or, with start_at_commit, for the commit), then
    execs the user process. Never returns. */

@@ -81,9 +81,12 @@ receive_message (int fd, enum sync_type *ret_type, bool *ret_eof, struct ocirt_e
   int32_t code;
   ssize_t n;
 
+  /* ECONNRESET: the peer closed its end with a message of ours unread (a
+     SYNC_COMMIT sent early to an init that then failed). The kernel says
+     so once, possibly before what the peer sent last: read on. */
   do
     n = recv (fd, buf, sizeof buf, 0);
-  while (n < 0 && errno == EINTR);
+  while (n < 0 && (errno == EINTR || errno == ECONNRESET));
   if (n < 0)
     return ocirt_error_set (err, errno, "sync: receive");
   *ret_eof = n == 0;

@@ -19,7 +19,8 @@ enum sync_type
   SYNC_HOOKS_DONE,     /* parent → init */
   SYNC_READY,          /* init → parent: all set up, about to wait on exec.fifo */
   SYNC_COMMIT,         /* parent → init: the state is recorded, drop the parent-death signal
-                          (and, for `run`, exec: the socket closes at the execve) */
+                          (and, for `run`, exec: the socket closes at the execve); read after
+                          READY, though it may have been sent right after PROCEED */
   SYNC_COMMITTED,      /* init → parent (not for `run`) */
   SYNC_SECCOMP_FD,     /* init → parent: the seccomp listener fd follows (SCM_RIGHTS datagram) */
   SYNC_SECCOMP_DONE,   /* parent → init: the fd reached linux.seccomp.listenerPath */

@@ -188,6 +188,20 @@ def test_bind_mount_missing_source(run, bundle, container_id, root, leftovers, t
     assert_nothing_left(run, container_id, root, leftovers)
 
 
+@pytest.mark.parametrize("command", ["create", "run"])
+def test_setup_failing_after_the_commit_leaves_nothing(run, bundle, container_id, root, leftovers, tmp_path,
+                                                       command):
+    """An init that asks its creator nothing is committed as soon as it is
+    cloned, while it sets up: its failure then (a bind source that is not
+    there) still undoes everything, and no pid file is written."""
+    pid_file = tmp_path / "init.pid"
+    bundle.add_mount("/mnt/data", type="bind", source=tmp_path / "no-such-source", options=["rbind"]).write()
+    r = run(command, "--bundle", bundle, "--pid-file", pid_file, container_id)
+    assert_refused(r, "no such file")
+    assert not pid_file.exists()
+    assert_nothing_left(run, container_id, root, leftovers)
+
+
 def test_unknown_namespace_type(run, bundle, container_id, root, leftovers):
     bundle.add_namespace("bogus").write()
     r = run("create", "--bundle", bundle, container_id)

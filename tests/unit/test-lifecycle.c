@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "core/container-internal.h"
+#include "core/init.h"
 #include "core/state.h"
 #include "core/status.h"
 #include "core/sync.h"
@@ -334,6 +336,39 @@ test_sync_messages (void **unused)
   close (fds[1]);
 }
 
+/* A SYNC_COMMIT sent early stays unread when the init fails: its end then
+   closes with data in it, which the kernel reports as ECONNRESET, once, in
+   place of what comes next. The init's last words and its going still
+   read as such. */
+static void
+test_sync_peer_gone_with_our_message_unread (void **unused)
+{
+  struct ocirt_error *err = NULL;
+  int fds[2];
+
+  assert_int_equal (sync_pair (fds, &err), 0);
+  assert_int_equal (sync_send (fds[0], SYNC_COMMIT, 0, NULL, &err), 0);
+  close (fds[1]);
+  assert_int_equal (sync_expect (fds[0], SYNC_READY, &err), -EPIPE);
+  assert_non_null (strstr (err->msg, "exited unexpectedly"));
+  ocirt_error_free (err);
+  err = NULL;
+  close (fds[0]);
+
+  assert_int_equal (sync_pair (fds, &err), 0);
+  assert_int_equal (sync_send (fds[0], SYNC_COMMIT, 0, NULL, &err), 0);
+  {
+    struct ocirt_error e = { .code = EINVAL, .msg = (char *) "join namespace: not a namespace" };
+    sync_send_error (fds[1], &e);
+  }
+  close (fds[1]);
+  assert_int_equal (sync_expect (fds[0], SYNC_READY, &err), -EINVAL);
+  assert_string_equal (err->msg, "join namespace: not a namespace");
+  ocirt_error_free (err);
+  close (fds[0]);
+  (void) unused;
+}
+
 static void
 test_sync_decode_rejects_garbage (void **unused)
 {
@@ -344,6 +379,57 @@ test_sync_decode_rejects_garbage (void **unused)
 
   assert_int_equal (sync_decode ("ab", 2, &type, &code, text, sizeof text), -EBADMSG);
   assert_int_equal (sync_decode (bad, sizeof bad, &type, &code, text, sizeof text), -EBADMSG);
+}
+
+/* The creator commits an init at once only when nothing the init reads
+   could come between SYNC_PROCEED and SYNC_COMMIT (init_asks_creator). */
+static bool
+asks (const char *config_json, unsigned long new_flags, bool hooks_in_parent)
+{
+  struct ocirt_error *err = NULL;
+  struct oci_config *config = NULL;
+  struct seccomp_filter *seccomp = NULL;
+  struct namespace_plan plan = { .new_flags = new_flags };
+  bool r;
+
+  assert_int_equal (oci_config_parse (config_json, strlen (config_json), &config, &err), 0);
+  if (config->linux_ && config->linux_->seccomp)
+    assert_int_equal (seccomp_filter_compile (config->linux_->seccomp, &seccomp, &err), 0);
+  {
+    const struct init_args a
+        = { .config = config, .plan = &plan, .seccomp = seccomp, .hooks_in_parent = hooks_in_parent };
+    r = init_asks_creator (&a);
+  }
+  seccomp_filter_free (seccomp);
+  oci_config_free (config);
+  return r;
+}
+
+#define CFG(extra) "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"}" extra "}"
+#define HOOK "[{\"path\":\"/bin/true\"}]"
+
+static void
+test_init_asks_creator (void **unused)
+{
+  assert_false (asks (CFG (""), CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET, false));
+  /* Hooks that run around it but not during its setup ask nothing. */
+  assert_false (asks (CFG (",\"hooks\":{\"poststart\":" HOOK ",\"poststop\":" HOOK "}"), CLONE_NEWNS, false));
+  /* A user namespace: the creator writes its id maps. */
+  assert_true (asks (CFG (""), CLONE_NEWUSER | CLONE_NEWNS, false));
+  /* prestart / createRuntime: the creator runs them (the caller's flag). */
+  assert_true (asks (CFG (""), CLONE_NEWNS, true));
+  /* createContainer / startContainer: the init needs the creator's state. */
+  assert_true (asks (CFG (",\"hooks\":{\"createContainer\":" HOOK "}"), CLONE_NEWNS, false));
+  assert_true (asks (CFG (",\"hooks\":{\"startContainer\":" HOOK "}"), CLONE_NEWNS, false));
+  /* A seccomp listener: its fd goes to the creator; a plain filter does not. */
+  assert_false (asks (CFG (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+                           "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}"),
+                      CLONE_NEWNS, false));
+  assert_true (asks (CFG (",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+                          "\"listenerPath\":\"/run/l.sock\","
+                          "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}}"),
+                     CLONE_NEWNS, false));
+  (void) unused;
 }
 
 int
@@ -358,6 +444,8 @@ main (void)
     cmocka_unit_test (test_state_abandoned_tmp_swept),
     cmocka_unit_test (test_state_one_winner),
     cmocka_unit_test (test_sync_messages),
+    cmocka_unit_test (test_init_asks_creator),
+    cmocka_unit_test (test_sync_peer_gone_with_our_message_unread),
     cmocka_unit_test (test_sync_decode_rejects_garbage),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
