@@ -538,14 +538,19 @@ commit_entry (struct create_ctx *c, struct ocirt_error **err)
   return r < 0 ? r : sync_send (c->sync_fds[0], SYNC_COMMIT, 0, NULL, err);
 }
 
-/* Right after SYNC_PROCEED (commit). An init whose setup failed at once
-   has closed its end already: serve_init, next, reads why. */
+/* Right after SYNC_PROCEED (commit). If that fails, the commit waits for
+   READY as usual; an init already gone (its start time unreadable, its end
+   of the socket closed) failed at once, and serve_init, next, reads why. */
 static int
 commit_early (struct create_ctx *c, struct ocirt_error **err)
 {
   int r = commit_entry (c, err);
 
-  if (r != -EPIPE)
+  if (r == 0)
+    return 0;
+  c->early_commit = false;
+  c->st.committed = false;
+  if (r != -EPIPE && r != -ESRCH)
     return r;
   ocirt_error_free (*err);
   *err = NULL;

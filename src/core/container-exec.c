@@ -27,6 +27,7 @@
 #include "seccomp-cache.h"
 #include "seccomp-notify.h"
 #include "seccomp.h"
+#include "self-protect.h"
 #include "spec.h"
 #include "sync.h"
 #include "terminal.h"
@@ -236,6 +237,9 @@ spawn (struct exec_ctx *x, struct ocirt_error **err)
   if (r < 0)
     return r;
 
+  /* The child, in the container's namespaces until its execve, must not
+     hold the mount our binary is seen through. */
+  self_protect_release_mount ();
   /* Born non-dumpable (fork inherits it): between clone and its own prctl
      the child would otherwise be open to ptrace and /proc/PID/exe from the
      container's processes (CVE-2019-5736, CVE-2016-9962). */

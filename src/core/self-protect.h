@@ -16,7 +16,7 @@ int self_protect_exe (char **argv, struct ocirt_error **err);
 
 /* Drops the overlay's mount that the launcher (or our own re-execution)
    handed over: its last close waits for an RCU grace period, so create does
-   it while it waits for the work made ahead, and before it clones the init
-   (which would otherwise hold it until its exec). Left open, it goes at
-   exit. */
+   it while it waits for the work made ahead. Done before the init or an
+   exec'd process is cloned, which would otherwise hold it until its exec;
+   left open, it goes at exit. */
 void self_protect_release_mount (void);
