@@ -202,6 +202,20 @@ def test_setup_failing_after_the_commit_leaves_nothing(run, bundle, container_id
     assert_nothing_left(run, container_id, root, leftovers)
 
 
+def test_an_init_failing_at_once_reports_its_own_error(run, bundle, container_id, root, leftovers):
+    """An init that fails right after it is let go (joining a namespace of
+    the wrong type) may be gone before its creator commits it early: its own
+    words must still be what the user reads, every time (the creator read
+    its start time, found it gone, and said so instead, in about one run of
+    six under the sanitizers)."""
+    own = f"/proc/{os.getpid()}/ns/mnt"
+    bundle.remove_namespace("uts").add_namespace("uts", own).set("hostname", "box").write()
+    for i in range(20):
+        r = run("run", "--bundle", bundle, f"{container_id}-{i}")
+        assert_refused(r, own, "another type")
+    assert_nothing_left(run, container_id, root, leftovers)
+
+
 def test_unknown_namespace_type(run, bundle, container_id, root, leftovers):
     bundle.add_namespace("bogus").write()
     r = run("create", "--bundle", bundle, container_id)
