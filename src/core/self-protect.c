@@ -220,6 +220,27 @@ copy_to_sealed_memfd (void)
    (exe-overlay.h), or -1. */
 static int exe_mount = -1;
 
+int
+self_protect_take_over_mount (void)
+{
+  const char *v = getenv (EXE_OVERLAY_MOUNT_ENV);
+  struct statfs sfs;
+  struct stat st;
+  char *end;
+  long fd;
+
+  if (v == NULL)
+    return -1;
+  errno = 0;
+  fd = strtol (v, &end, 10);
+  unsetenv (EXE_OVERLAY_MOUNT_ENV);
+  /* Not ours unless it is what the name says: then it is left alone. */
+  if (errno || *end || end == v || fd < 3 || fd > INT_MAX || fstat ((int) fd, &st) < 0
+      || !S_ISDIR (st.st_mode) || fstatfs ((int) fd, &sfs) < 0 || !is_readonly_overlay (&sfs))
+    return -1;
+  return fcntl ((int) fd, F_SETFD, FD_CLOEXEC) == 0 ? (int) fd : -1;
+}
+
 void
 self_protect_release_mount (void)
 {
@@ -232,7 +253,7 @@ self_protect_exe (char **argv, struct ocirt_error **err)
   extern char **environ;
   _cleanup_close_ int mount = -1;
 
-  exe_mount = exe_overlay_take_over ();
+  exe_mount = self_protect_take_over_mount ();
   if (exe_is_protected ())
     {
       restore_comm (argv);

@@ -14,6 +14,13 @@
    (only for uid 0 in the initial user namespace; docs/design.md). */
 int self_protect_exe (char **argv, struct ocirt_error **err);
 
+/* The overlay's mount handed over by exe_overlay_hand_over (util/exe-overlay.h),
+   checked to be a directory of a read-only overlayfs and made O_CLOEXEC
+   again, or -1 (an fd named there that is anything else is the caller's,
+   and left alone). The name leaves the environment either way.
+   self_protect_exe calls it first. */
+int self_protect_take_over_mount (void);
+
 /* Drops the overlay's mount that the launcher (or our own re-execution)
    handed over: its last close waits for an RCU grace period, so create does
    it while it waits for the work made ahead. Done before the init or an

@@ -6,10 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "util/exe-overlay.h"
@@ -23,10 +20,6 @@
 #define OVL_MOUNT_ATTR_RDONLY 0x00000001
 #define OVL_MOUNT_ATTR_NOSUID 0x00000002
 #define OVL_MOUNT_ATTR_NODEV 0x00000004
-#define OVL_SUPER_MAGIC 0x794c7630
-
-/* Where the launcher tells the runtime which fd holds the overlay's mount. */
-#define MOUNT_FD_ENV "OCIRT_EXE_OVERLAY_MOUNT_FD"
 
 static int
 close_keep_errno (int fd, int r)
@@ -92,32 +85,10 @@ exe_overlay_hand_over (int mount)
   if (mount >= 0 && fcntl (mount, F_SETFD, 0) == 0)
     {
       snprintf (num, sizeof num, "%d", mount);
-      if (setenv (MOUNT_FD_ENV, num, 1) == 0)
+      if (setenv (EXE_OVERLAY_MOUNT_ENV, num, 1) == 0)
         return;
     }
   if (mount >= 0)
     close (mount); /* here, then */
-  unsetenv (MOUNT_FD_ENV);
-}
-
-int
-exe_overlay_take_over (void)
-{
-  const char *v = getenv (MOUNT_FD_ENV);
-  struct statfs sfs;
-  struct stat st;
-  char *end;
-  long fd;
-
-  if (v == NULL)
-    return -1;
-  errno = 0;
-  fd = strtol (v, &end, 10);
-  unsetenv (MOUNT_FD_ENV);
-  /* Not ours unless it is what the name says: then it is left alone. */
-  if (errno || *end || end == v || fd < 3 || fd > 65535 || fstat ((int) fd, &st) < 0 || !S_ISDIR (st.st_mode)
-      || fstatfs ((int) fd, &sfs) < 0 || (unsigned long) sfs.f_type != OVL_SUPER_MAGIC
-      || !(sfs.f_flags & ST_RDONLY))
-    return -1;
-  return fcntl ((int) fd, F_SETFD, FD_CLOEXEC) == 0 ? (int) fd : -1;
+  unsetenv (EXE_OVERLAY_MOUNT_ENV);
 }

@@ -19,12 +19,11 @@
    it with another C library than the runtime's. */
 int exe_overlay_open (int dir_fd, const char *name, int *ret_mount);
 
+/* Where the fd of the mount handed over is named. */
+#define EXE_OVERLAY_MOUNT_ENV "OCIRT_EXE_OVERLAY_MOUNT_FD"
+
 /* Right before execveat() of that file: `mount` (from exe_overlay_open, or
    -1) goes on to the new image, named in the environment; -1 removes any
-   such name the caller passed us. */
+   such name the caller passed us. The new image takes it back with
+   self_protect_take_over_mount (core/self-protect.h). */
 void exe_overlay_hand_over (int mount);
-
-/* In the new image: the mount handed over, checked to be a directory of a
-   read-only overlayfs and made O_CLOEXEC again, or -1. The name leaves the
-   environment either way. */
-int exe_overlay_take_over (void);

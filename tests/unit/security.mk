@@ -31,7 +31,7 @@ tests_unit_test_launcher_args_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_launcher_args_LDADD = $(CMOCKA_LIBS)
 
 # The overlayfs view of the runtime's binary and the hand-over of its mount
-# from the launcher to the runtime (src/util/exe-overlay.c).
+# from the launcher to the runtime (src/util/exe-overlay.c, src/core/self-protect.c).
 check_PROGRAMS += tests/unit/test-exe-overlay
 tests_unit_test_exe_overlay_SOURCES = tests/unit/test-exe-overlay.c
 tests_unit_test_exe_overlay_CFLAGS = $(SECURITY_TEST_CFLAGS)

@@ -17,13 +17,14 @@
 
 #include <cmocka.h>
 
+#include "core/self-protect.h"
 #include "util/exe-overlay.h"
 
 /* The launcher keeps the overlay it executes the runtime through and hands
    its mount over by name (exe-overlay.h); the runtime takes only what is
    what the name says. */
 
-#define ENV "OCIRT_EXE_OVERLAY_MOUNT_FD"
+#define ENV EXE_OVERLAY_MOUNT_ENV
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 
 static void
@@ -49,12 +50,12 @@ test_nothing_handed_over (void **state)
 {
   (void) state;
   unsetenv (ENV);
-  assert_int_equal (exe_overlay_take_over (), -1);
+  assert_int_equal (self_protect_take_over_mount (), -1);
   assert_int_equal (setenv (ENV, "not-a-number", 1), 0);
-  assert_int_equal (exe_overlay_take_over (), -1);
+  assert_int_equal (self_protect_take_over_mount (), -1);
   assert_null (getenv (ENV));
   assert_int_equal (setenv (ENV, "1", 1), 0); /* stdio is never it */
-  assert_int_equal (exe_overlay_take_over (), -1);
+  assert_int_equal (self_protect_take_over_mount (), -1);
   assert_int_equal (fcntl (1, F_GETFD) >= 0, 1);
 }
 
@@ -70,11 +71,11 @@ test_other_fds_are_left_alone (void **state)
   assert_true (file >= 3 && dir >= 3);
   unlink (path);
   set_env_fd (file);
-  assert_int_equal (exe_overlay_take_over (), -1);
+  assert_int_equal (self_protect_take_over_mount (), -1);
   assert_null (getenv (ENV));
   assert_false (cloexec (file)); /* as mkstemp made it */
   set_env_fd (dir);              /* a directory, but not of a read-only overlayfs */
-  assert_int_equal (exe_overlay_take_over (), -1);
+  assert_int_equal (self_protect_take_over_mount (), -1);
   assert_true (fcntl (dir, F_GETFD) >= 0);
   close (file);
   close (dir);
@@ -113,7 +114,7 @@ test_mount_handed_over_and_taken (void **state)
   assert_non_null (getenv (ENV));
   assert_int_equal (atoi (getenv (ENV)), mount);
 
-  taken = exe_overlay_take_over ();
+  taken = self_protect_take_over_mount ();
   assert_int_equal (taken, mount);
   assert_true (cloexec (taken));
   assert_null (getenv (ENV));
