@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Namespaces and part of the rootfs made ahead of the init, on a second CPU. */
+/* The network namespace made by a helper, and the namespaces and part of
+   the rootfs the init makes before it joins its cgroups. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ahead.h"
 #include "namespace.h"
-
-/* The thread's stack: static, so that neither making it nor dropping it
-   costs a mapping (unmapping would make the kernel flush the other CPU's
-   TLB); one thread at a time, and it needs little. */
-static char thread_stack[256 * 1024] __attribute__ ((aligned (64)));
+#include "util/fdpass.h"
+#include "util/raw-syscall.h"
 
 static const char *
 joined_path (const struct namespace_plan *ns, int flag)
@@ -64,206 +67,178 @@ ahead_text_wants_net (const char *json, size_t len)
   return false;
 }
 
-static int
-open_own_ns (const char *kind)
-{
-  char path[64];
+/* --- the helper -------------------------------------------------------------- */
 
-  snprintf (path, sizeof path, "/proc/thread-self/ns/%s", kind);
-  return open (path, O_RDONLY | O_CLOEXEC);
-}
-
-static void
-make_net (struct ahead *a)
-{
-  if (unshare (CLONE_NEWNET) < 0)
-    return; /* the init tries again, and says what fails */
-  a->net_unshared = true;
-  /* lo up at once, as runc does for every new network namespace. */
-  if (namespace_loopback_up_raw () == 0)
-    a->net_fd = open_own_ns ("net");
-}
-
-/* Joins a namespace the container joins; on failure the init says why. */
-static bool
-join_quietly (const char *path, int flag)
-{
-  struct ocirt_error *ignored = NULL;
-  int r = namespace_join (path, flag, &ignored);
-
-  ocirt_error_free (ignored);
-  return r == 0;
-}
-
-/* unshare(CLONE_NEWNS) gives this thread a file system context of its own
-   (root, cwd, umask): the rest of the runtime is not affected. */
-static void
-make_mount (struct ahead *a)
-{
-  int flags = CLONE_NEWNS | (a->plan.ipc ? CLONE_NEWIPC : 0);
-
-  if (unshare (flags) < 0 || (a->plan.ipc_path && !join_quietly (a->plan.ipc_path, CLONE_NEWIPC)))
-    return;
-  a->mnt_fd = open_own_ns ("mnt");
-  if (a->plan.ipc)
-    a->ipc_fd = open_own_ns ("ipc");
-  if (a->mnt_fd < 0 || (a->plan.ipc && a->ipc_fd < 0))
-    return;
-  if (chdir (a->plan.bundle) < 0)
-    {
-      ocirt_error_set (&a->err, errno, "chdir to the bundle `%s`", a->plan.bundle);
-      return;
-    }
-  (void) rootfs_setup_ahead (a->plan.config, a->plan.rootfs, &a->rootfs, &a->err);
-}
-
-static void
-wait_decided (struct ahead *a)
-{
-  pthread_mutex_lock (&a->lock);
-  while (!a->decided)
-    pthread_cond_wait (&a->decided_cond, &a->lock);
-  pthread_mutex_unlock (&a->lock);
-}
-
-/* sysfs shows the network namespace of whoever mounts it: the thread must
-   be in the container's before it mounts. */
-static bool
-in_containers_net (struct ahead *a, int host_net)
-{
-  if (a->plan.net)
-    return a->net_fd >= 0;
-  if (a->plan.net_path)
-    return join_quietly (a->plan.net_path, CLONE_NEWNET);
-  return !a->net_unshared || (host_net >= 0 && setns (host_net, CLONE_NEWNET) == 0);
-}
-
-static void *
-run (void *data)
-{
-  struct ahead *a = data;
-  int host_net = -1;
-
-  if (a->net_begun)
-    {
-      host_net = open_own_ns ("net");
-      make_net (a);
-    }
-  wait_decided (a);
-  if (!a->net_begun && a->plan.net)
-    make_net (a);
-  if (a->plan.mount && in_containers_net (a, host_net))
-    make_mount (a);
-  if (host_net >= 0)
-    close (host_net);
-  return NULL;
-}
-
-/* The CPUs we may use other than the one we run on. */
-static bool
-other_cpus (cpu_set_t *set)
+bool
+ahead_cpus_besides_ours (cpu_set_t *ret_ours, cpu_set_t *ret_others)
 {
   int cpu = sched_getcpu ();
 
-  if (cpu < 0 || sched_getaffinity (0, sizeof *set, set) < 0 || !CPU_ISSET (cpu, set))
+  if (cpu < 0 || sched_getaffinity (0, sizeof *ret_ours, ret_ours) < 0 || !CPU_ISSET (cpu, ret_ours))
     return false;
-  CPU_CLR (cpu, set);
-  return CPU_COUNT (set) > 0;
+  *ret_others = *ret_ours;
+  CPU_CLR (cpu, ret_others);
+  return CPU_COUNT (ret_others) > 0;
 }
 
-static void
-start_thread (struct ahead *a)
-{
-  pthread_attr_t attr;
+#if RAW_SYSCALL_AVAILABLE
 
-  a->pin = other_cpus (&a->cpus);
-  a->started = pthread_attr_init (&attr) == 0
-               && pthread_attr_setstack (&attr, thread_stack, sizeof thread_stack) == 0
-               && pthread_create (&a->thread, &attr, run, a) == 0;
-  (void) pthread_attr_destroy (&attr);
-  /* Started on this CPU, the thread would preempt us (a new task runs
-     first) and the two would take turns while another CPU idles: it is
-     moved off ours as soon as it exists (musl has no thread attribute for
-     it). */
-  if (a->started && a->pin)
-    (void) pthread_setaffinity_np (a->thread, sizeof a->cpus, &a->cpus);
+/* Static: making it costs no mapping, and there is one helper at a time. */
+static char helper_stack[64 * 1024] __attribute__ ((aligned (64)));
+
+static __attribute__ ((always_inline)) inline long
+send_fd_raw (int sock, int fd)
+{
+  char byte = 0;
+  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control
+      = { .align
+          = { .cmsg_len = CMSG_LEN (sizeof (int)), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS } };
+  struct msghdr msg = {
+    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
+  };
+
+  *(int *) (void *) CMSG_DATA (&control.align) = fd;
+  return raw_syscall4 (SYS_sendmsg, sock, (long) &msg, MSG_NOSIGNAL, 0);
+}
+
+/* Runs beside the runtime in its memory: only raw system calls, nothing of
+   the C library (its errno and locks are the runtime's), no sanitizer
+   bookkeeping (the runtime's too). Whatever fails, it sends nothing, and
+   the init, reading end of file, makes the namespace itself. Its fds,
+   copies of the runtime's, close as it exits. */
+__attribute__ ((no_sanitize_address)) static int
+net_helper (void *data)
+{
+  int sock = (int) (intptr_t) data;
+  struct ifreq ifr = { .ifr_name = "lo" };
+  long s, ns;
+
+  if (raw_syscall4 (SYS_unshare, CLONE_NEWNET, 0, 0, 0) < 0)
+    return 1;
+  s = raw_syscall4 (SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0);
+  if (s < 0 || raw_syscall4 (SYS_ioctl, s, SIOCGIFFLAGS, (long) &ifr, 0) < 0)
+    return 1;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (raw_syscall4 (SYS_ioctl, s, SIOCSIFFLAGS, (long) &ifr, 0) < 0)
+    return 1;
+  ns = raw_syscall4 (SYS_openat, AT_FDCWD, (long) "/proc/self/ns/net", O_RDONLY | O_CLOEXEC, 0);
+  if (ns < 0)
+    return 1;
+  return send_fd_raw (sock, (int) ns) < 0;
 }
 
 void
-ahead_init (struct ahead *a)
+ahead_net_begin (struct ahead_net *n)
 {
-  *a = (struct ahead){ .net_fd = -1, .mnt_fd = -1, .ipc_fd = -1 };
-  pthread_mutex_init (&a->lock, NULL);
-  pthread_cond_init (&a->decided_cond, NULL);
-}
+  cpu_set_t ours, others;
+  int pair[2];
 
-void
-ahead_begin_net (struct ahead *a)
-{
-  a->net_begun = true;
-  start_thread (a);
-}
-
-static void
-decide (struct ahead *a, const struct ahead_plan *plan)
-{
-  pthread_mutex_lock (&a->lock);
-  if (!a->decided)
+  /* Sequenced packets: the init reads end of file if nothing comes. */
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return;
+  n->pid = clone (net_helper, helper_stack + sizeof helper_stack, CLONE_VM | SIGCHLD,
+                  (void *) (intptr_t) pair[1]);
+  close (pair[1]);
+  if (n->pid < 0)
     {
-      a->plan = *plan;
-      a->decided = true;
-      pthread_cond_signal (&a->decided_cond);
+      close (pair[0]);
+      return;
     }
-  pthread_mutex_unlock (&a->lock);
+  n->fd = pair[0];
+  /* Started on this CPU, it would preempt us (a new task runs first) and
+     the two would take turns while another CPU idles: moved off ours at
+     once. */
+  if (ahead_cpus_besides_ours (&ours, &others))
+    (void) sched_setaffinity (n->pid, sizeof others, &others);
+}
+
+#else
+
+void
+ahead_net_begin (struct ahead_net *n)
+{
+  (void) n; /* no raw system calls here: the init makes the namespace */
+}
+
+#endif
+
+void
+ahead_net_close (struct ahead_net *n)
+{
+  cleanup_closep (&n->fd);
 }
 
 void
-ahead_start (struct ahead *a, const struct ahead_plan *plan)
+ahead_net_release (struct ahead_net *n)
 {
-  if (a->started)
-    decide (a, plan);
-  else if (plan->net || plan->mount)
+  ahead_net_close (n);
+  if (n->pid > 0)
+    while (waitpid (n->pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  n->pid = -1;
+}
+
+/* --- in the init ------------------------------------------------------------- */
+
+static int
+enter_new_net (int net_fd, struct ocirt_error **err)
+{
+  int fd = -1;
+
+  if (net_fd >= 0 && fdpass_receive (net_fd, &fd) == 0)
     {
-      decide (a, plan);
-      start_thread (a);
+      /* setns checks that it is a network namespace. */
+      int r = setns (fd, CLONE_NEWNET);
+      close (fd);
+      return r < 0 ? ocirt_error_set (err, errno, "enter the new network namespace") : 0;
     }
+  if (unshare (CLONE_NEWNET) < 0)
+    return ocirt_error_set (err, errno, "create the network namespace");
+  return namespace_loopback_up (err);
+}
+
+static int
+join (const char *path, int flag, const char *type, struct ocirt_error **err)
+{
+  int r = namespace_join (path, flag, err);
+
+  return r < 0 ? ocirt_error_prefix (err, "linux.namespaces (%s)", type) : 0;
 }
 
 int
-ahead_finish (struct ahead *a, struct ocirt_error **err)
+ahead_enter (const struct ahead_plan *plan, int net_fd, int *ret_entered, struct rootfs_ctx **ret_rootfs,
+             struct ocirt_error **err)
 {
-  static const struct ahead_plan nothing;
+  int flags = CLONE_NEWNS | (plan->ipc ? CLONE_NEWIPC : 0);
+  int entered = 0, r = 0;
 
-  if (a->started)
+  /* sysfs shows the network namespace of whoever mounts it. */
+  if (plan->net)
+    r = enter_new_net (net_fd, err);
+  else if (plan->net_path)
+    r = join (plan->net_path, CLONE_NEWNET, "network", err);
+  if (r < 0)
+    return r;
+  if (plan->net || plan->net_path)
+    entered |= CLONE_NEWNET;
+  if (plan->mount)
     {
-      decide (a, &nothing);
-      /* Joined, not merely done: an exiting thread holds libc's thread
-         list lock until the kernel releases it, and an init cloned
-         meanwhile (clone3, not fork) would inherit it taken and hang in
-         setgroups(). */
-      (void) pthread_join (a->thread, NULL);
-      a->started = false;
+      /* mqueue mounts belong to the IPC namespace of whoever mounts them. */
+      if (unshare (flags) < 0)
+        return ocirt_error_set (err, errno, "create namespaces");
+      if (plan->ipc_path && join (plan->ipc_path, CLONE_NEWIPC, "ipc", err) < 0)
+        return -(*err)->code;
+      entered |= flags | (plan->ipc_path ? CLONE_NEWIPC : 0);
+      if (chdir (plan->bundle) < 0)
+        return ocirt_error_set (err, errno, "chdir to the bundle `%s`", plan->bundle);
+      if ((r = rootfs_setup_ahead (plan->config, plan->rootfs, ret_rootfs, err)) < 0)
+        return r;
     }
-  /* Made early for a container that wants none of its own. */
-  if (!a->plan.net)
-    cleanup_closep (&a->net_fd);
-  if (a->err == NULL)
-    return 0;
-  *err = a->err;
-  a->err = NULL;
-  return -(*err)->code;
-}
-
-void
-ahead_release (struct ahead *a)
-{
-  struct ocirt_error *ignored = NULL;
-
-  (void) ahead_finish (a, &ignored);
-  ocirt_error_free (ignored);
-  cleanup_closep (&a->net_fd);
-  cleanup_closep (&a->mnt_fd);
-  cleanup_closep (&a->ipc_fd);
-  rootfs_ctx_free (a->rootfs);
-  a->rootfs = NULL;
+  *ret_entered = entered;
+  return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "cgroup-internal.h"
 #include "cgroup.h"
+#include "util/fdpass.h"
 
 /* Worded as runc's message: callers and runc's tests match " adding pid ". */
 int
@@ -151,4 +152,55 @@ cgroup_clone3 (struct clone_args *args, const struct cgroup_join *j, bool *joins
       pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
     }
   return pid;
+}
+
+/* One datagram: the hierarchy of each file, the files attached. */
+int
+cgroup_join_send (int sock, const struct cgroup_join *j, struct ocirt_error **err)
+{
+  uint32_t hier[FDPASS_MAX + 1] = { (uint32_t) j->n_v1 };
+  int fds[FDPASS_MAX];
+  int r;
+
+  if (j->n_v1 > FDPASS_MAX)
+    return ocirt_error_setx (err, E2BIG, "too many cgroup hierarchies");
+  for (size_t k = 0; k < j->n_v1; k++)
+    {
+      hier[k + 1] = (uint32_t) j->v1[k].hier;
+      fds[k] = j->v1[k].fd;
+    }
+  r = fdpass_send_many (sock, hier, (j->n_v1 + 1) * sizeof *hier, fds, j->n_v1);
+  return r < 0 ? ocirt_error_set (err, -r, "sync: send the cgroup files") : 0;
+}
+
+int
+cgroup_join_receive (int sock, struct cgroup_join *ret, struct ocirt_error **err)
+{
+  uint32_t hier[FDPASS_MAX + 1];
+  int fds[FDPASS_MAX];
+  const struct cgroup_layout *l;
+  size_t len, n;
+  struct cgroup_join j = { .v2_fd = -1 };
+  bool valid;
+  int r = cgroup_layout_get (&l, err);
+
+  if (r < 0)
+    return r;
+  r = fdpass_receive_many (sock, hier, sizeof hier, &len, fds, FDPASS_MAX, &n);
+  if (r < 0)
+    return ocirt_error_set (err, -r, "sync: receive the cgroup files");
+  valid = len == (n + 1) * sizeof *hier && hier[0] == n;
+  for (size_t k = 0; valid && k < n; k++)
+    valid = hier[k + 1] < l->n;
+  if (!valid || (n && (j.v1 = calloc (n, sizeof *j.v1)) == NULL))
+    {
+      for (size_t k = 0; k < n; k++)
+        close (fds[k]);
+      return ocirt_error_setx (err, EBADMSG, "sync: malformed cgroup files");
+    }
+  for (size_t k = 0; k < n; k++)
+    j.v1[k] = (struct cgroup_join_file){ .fd = fds[k], .hier = hier[k + 1] };
+  j.n_v1 = n;
+  *ret = j;
+  return 0;
 }

@@ -127,7 +127,7 @@ cgroup_systemd_start (const char *id, const struct oci_config *config, pid_t pid
   /* systemd made the cgroup in the hierarchies it manages and moved the
      init there; cgroupfs does the others and every resource file. */
   if (r == 0)
-    r = cgroup_create (u.path, config->linux_, NULL, err);
+    r = cgroup_create (u.path, config->linux_, CGROUP_ANY, NULL, err);
   if (r >= 0)
     r = cgroup_enter (u.path, pid, err);
   cgroup_sd_unit_release (&u);

@@ -280,7 +280,7 @@ typedef int (*hier_fn) (const struct cgroup_layout *l, size_t i, int fd, const c
                         struct ocirt_error **err);
 
 static int
-for_each_hier (const char *ident, bool create, bool *existed, hier_fn fn, void *data,
+for_each_hier (const char *ident, enum cgroup_kind kinds, bool create, bool *existed, hier_fn fn, void *data,
                struct ocirt_error **err)
 {
   const struct cgroup_layout *l;
@@ -292,7 +292,7 @@ for_each_hier (const char *ident, bool create, bool *existed, hier_fn fn, void *
   for (size_t i = 0; r >= 0 && i < l->n; i++)
     {
       _cleanup_close_ int fd = -1;
-      if (paths[i] == NULL)
+      if (paths[i] == NULL || !(kinds & (l->h[i].v2 ? CGROUP_V2 : CGROUP_V1)))
         continue;
       bool here = false;
       fd = create ? make_dirs (l, i, paths[i], &here, err) : cgroup_hier_open (l, i, paths[i], 0, err);
@@ -329,8 +329,8 @@ apply_one (const struct cgroup_layout *l, size_t i, int fd, const char *path, vo
 }
 
 int
-cgroup_create (const char *path, const struct oci_linux *linux_, struct cgroup_join *ret_join,
-               struct ocirt_error **err)
+cgroup_create (const char *path, const struct oci_linux *linux_, enum cgroup_kind kinds,
+               struct cgroup_join *ret_join, struct ocirt_error **err)
 {
   _cleanup_free_ struct cgroup_dev_rule *rules = NULL;
   struct cgroup_join join = { .v2_fd = -1 };
@@ -341,7 +341,7 @@ cgroup_create (const char *path, const struct oci_linux *linux_, struct cgroup_j
   if (cgroup_device_rules (linux_, &rules, &a.n_rules) < 0)
     return ocirt_error_set (err, ENOMEM, "device rules");
   a.rules = rules;
-  r = for_each_hier (path, true, &existed, apply_one, &a, err);
+  r = for_each_hier (path, kinds, true, &existed, apply_one, &a, err);
   if (r < 0 || ret_join == NULL)
     cgroup_join_release (&join);
   else
@@ -357,5 +357,5 @@ cgroup_update (const char *path, const struct oci_resources *res, struct ocirt_e
   struct apply_args a = { .res = res, .update = true };
   int r = spec_validate_resources (res, SPEC_UPDATE_PREFIX, err);
 
-  return r < 0 ? r : for_each_hier (path, false, NULL, apply_one, &a, err);
+  return r < 0 ? r : for_each_hier (path, CGROUP_ANY, false, NULL, apply_one, &a, err);
 }

@@ -70,15 +70,24 @@ int cgroup_sub_ident (const char *ident, char *const *specs, size_t n_specs, cha
 
 struct cgroup_join;
 
-/* Creates the cgroup in every hierarchy (v1 controllers and cgroup2 alike)
-   and applies linux.resources (`linux_` may be NULL), with the device rules
-   that linux.devices and the standard devices need. Idempotent. With
-   `ret_join`, also what the init needs to join it (cgroup_join_prepare's
-   result, from the directories already open here); untouched on failure.
-   Returns 1 when the cgroup was there already in some hierarchy (it may
-   hold processes), 0 when it was made in every one. */
-int cgroup_create (const char *path, const struct oci_linux *linux_, struct cgroup_join *ret_join,
-                   struct ocirt_error **err);
+/* Which hierarchies a call is about. */
+enum cgroup_kind
+{
+  CGROUP_V1 = 1,
+  CGROUP_V2 = 2,
+  CGROUP_ANY = CGROUP_V1 | CGROUP_V2,
+};
+
+/* Creates the cgroup in every hierarchy of `kinds` (v1 controllers,
+   cgroup2) and applies linux.resources (`linux_` may be NULL), with the
+   device rules that linux.devices and the standard devices need.
+   Idempotent. With `ret_join`, also what the init needs to join it
+   (cgroup_join_prepare's result for those hierarchies, from the
+   directories already open here); untouched on failure. Returns 1 when
+   the cgroup was there already in some of them (it may hold processes), 0
+   when it was made in every one. */
+int cgroup_create (const char *path, const struct oci_linux *linux_, enum cgroup_kind kinds,
+                   struct cgroup_join *ret_join, struct ocirt_error **err);
 
 /* Moves `pid` into the container's cgroup in every hierarchy. */
 int cgroup_enter (const char *path, pid_t pid, struct ocirt_error **err);
@@ -112,6 +121,14 @@ int cgroup_join_prepare (const char *ident, struct cgroup_join *ret, struct ocir
 /* In the (single-threaded) process to move: joins every v1 hierarchy, then
    releases `j`. */
 int cgroup_join_self (struct cgroup_join *j, struct ocirt_error **err);
+
+/* Sends the v1 files of `j` over the unix socket `sock` (one datagram),
+   for a process made before they were opened. */
+int cgroup_join_send (int sock, const struct cgroup_join *j, struct ocirt_error **err);
+
+/* Receives what cgroup_join_send sent: *ret holds the files (no cgroup2
+   directory); release with cgroup_join_release. */
+int cgroup_join_receive (int sock, struct cgroup_join *ret, struct ocirt_error **err);
 
 /* clone3(2) with `args`, into the cgroup2 cgroup of `j` when it has one.
    Where the kernel lacks CLONE_INTO_CGROUP it clones without it and clears

@@ -63,10 +63,12 @@ struct create_ctx
   int listen_fds;  /* socket-activation fds passed on (LISTEN_FDS) */
   int *bind_trees; /* with a new user namespace: bind sources cloned while we can still reach them */
   size_t n_bind_trees;
-  struct cgroup_join cgroup_join;
-  struct ahead ahead; /* namespaces and rootfs made ahead, on another CPU */
-  bool init_recorded; /* the init's pid and start time are in the entry */
-  bool early_commit;  /* committed as soon as the init is cloned (commit) */
+  struct cgroup_join cgroup_join; /* cgroup2 before the init's clone, v1 after it */
+  bool cgroup_existed;            /* in cgroup2 (prepare_cgroup) */
+  struct ahead_plan ahead;        /* what the init makes before it joins its cgroups */
+  struct ahead_net net;           /* the network namespace's helper */
+  bool init_recorded;             /* the init's pid and start time are in the entry */
+  bool early_commit;              /* committed as soon as the init is cloned (commit) */
 };
 
 static void
@@ -74,8 +76,7 @@ create_ctx_release (struct create_ctx *c)
 {
   int *fds[] = { &c->rootfd,      &c->dirfd,       &c->fifo_fd,     &c->console_fd,
                  &c->pty_peer_fd, &c->sync_fds[0], &c->sync_fds[1], &c->pidfd };
-  /* What was made ahead and no init entered. */
-  ahead_release (&c->ahead);
+  ahead_net_release (&c->net);
   for (size_t i = 0; i < ARRAY_SIZE (fds); i++)
     cleanup_closep (fds[i]);
   for (size_t i = 0; i < c->n_bind_trees; i++)
@@ -261,14 +262,13 @@ make_entry (const char *root, struct create_ctx *c, struct ocirt_error **err)
   return 0;
 }
 
-/* Creates the cgroup and checks what it already held: a frozen cgroup
-   would freeze the init mid-setup (and us with it), and a shared one makes
-   `delete` of either container kill both (runc warns the same way). */
+/* Before the init is cloned: checks what the cgroup already held (a frozen
+   cgroup would freeze the init mid-setup, and us with it), and creates it
+   in cgroup2, where the init is born (CLONE_INTO_CGROUP). The v1
+   hierarchies come after the clone (make_v1_cgroups). */
 static int
 prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
 {
-  _cleanup_free_ pid_t *pids = NULL;
-  size_t n = 0;
   int r;
 
   if (c->st.systemd_unit)
@@ -279,11 +279,85 @@ prepare_cgroup (struct create_ctx *c, struct ocirt_error **err)
       free (TAKE_PTR (c->st.cgroup_path));
       return ocirt_error_setx (err, EBUSY, "container's cgroup unexpectedly frozen");
     }
-  r = cgroup_create (c->st.cgroup_path, c->config->linux_, &c->cgroup_join, err);
-  if (r <= 0)
-    return r; /* made now: empty */
-  if (cgroup_pids (c->st.cgroup_path, &pids, &n, NULL) == 0 && n > 0)
-    log_warn ("container's cgroup is not empty: %zu process(es) found", n);
+  r = cgroup_create (c->st.cgroup_path, c->config->linux_, CGROUP_V2, &c->cgroup_join, err);
+  if (r < 0)
+    return r;
+  c->cgroup_existed = r > 0;
+  return 0;
+}
+
+/* The v1 hierarchies, while the init makes what it makes ahead (ahead.h),
+   with the files it joins them through. A cgroup that held processes
+   besides the init makes `delete` of either container kill both (runc
+   warns the same way). */
+static int
+make_v1_cgroups (struct create_ctx *c, struct ocirt_error **err)
+{
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0, others = 0;
+  int r = cgroup_create (c->st.cgroup_path, c->config->linux_, CGROUP_V1, &c->cgroup_join, err);
+
+  if (r < 0)
+    return r;
+  if ((r > 0 || c->cgroup_existed) && cgroup_pids (c->st.cgroup_path, &pids, &n, NULL) == 0)
+    for (size_t i = 0; i < n; i++)
+      others += pids[i] != c->st.init_pid;
+  if (others > 0)
+    log_warn ("container's cgroup is not empty: %zu process(es) found", others);
+  return 0;
+}
+
+/* Into its cgroups before it does anything more than ahead_enter. */
+static int
+enter_cgroups (struct create_ctx *c, bool joins_itself, struct ocirt_error **err)
+{
+  int r;
+
+  if (c->st.systemd_unit)
+    return cgroup_systemd_start (c->opts->id, c->config, c->st.init_pid, err);
+  if (c->st.cgroup_path == NULL)
+    return 0;
+  r = make_v1_cgroups (c, err);
+  if (r == 0 && !joins_itself)
+    {
+      /* Moved by pid: nothing left for it to join. */
+      cgroup_join_release (&c->cgroup_join);
+      r = cgroup_enter (c->st.cgroup_path, c->st.init_pid, err);
+    }
+  return r;
+}
+
+static bool
+init_joins_cgroups (const struct create_ctx *c)
+{
+  return c->st.cgroup_path && !c->st.systemd_unit;
+}
+
+/* What sending to an init that has already failed and exited gives (its
+   end of the socket closed, with or without our messages unread), or
+   reading its start time then: its own error waits in the socket. */
+static bool
+init_gone (int r)
+{
+  return r == -EPIPE || r == -ECONNRESET || r == -ESRCH;
+}
+
+/* SYNC_PROCEED, then the files of the v1 cgroups the init joins. An init
+   that failed meanwhile, in what it does ahead, is gone with its error
+   waiting in the socket: nothing to commit, serve_init reads it next. */
+static int
+proceed (struct create_ctx *c, struct ocirt_error **err)
+{
+  int r = sync_send (c->sync_fds[0], SYNC_PROCEED, 0, NULL, err);
+
+  if (r == 0 && init_joins_cgroups (c))
+    r = cgroup_join_send (c->sync_fds[0], &c->cgroup_join, err);
+  cgroup_join_release (&c->cgroup_join);
+  if (!init_gone (r))
+    return r;
+  ocirt_error_free (*err);
+  *err = NULL;
+  c->early_commit = false;
   return 0;
 }
 
@@ -343,7 +417,9 @@ static int commit_early (struct create_ctx *c, struct ocirt_error **err);
 
 /* clone3 into the namespaces that must exist at birth (user, pid), and into
    the container's cgroup2 cgroup, with a pidfd so that no later step can
-   confuse the init with a recycled pid. */
+   confuse the init with a recycled pid. It is cloned as soon as the entry
+   and that cgroup exist, and makes what it can ahead (ahead.h) while we
+   make its v1 cgroups. */
 static int
 spawn_init (struct create_ctx *c, struct ocirt_error **err)
 {
@@ -354,15 +430,14 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
   };
   _cleanup_close_ int saved_pidns = -1;
   struct init_args ia;
-  bool joins_itself = true;
+  cpu_set_t ours, others;
+  bool joins_itself = true, move = false;
   pid_t pid;
   int r;
 
-  /* Its wait overlaps the work made ahead; the init must not hold it. */
-  self_protect_release_mount ();
-  /* Made ahead (ahead.h): the init inherits it, ours goes after the clone. */
-  if (ahead_finish (&c->ahead, err) < 0)
-    return -(*err)->code;
+  /* Made for a container that wants none of its own: dropped. */
+  if (!c->ahead.net)
+    ahead_net_close (&c->net);
   ia = (struct init_args){
     .id = c->opts->id,
     .config = c->config,
@@ -377,11 +452,9 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .console_socket_fd = c->console_fd,
     .preserve_fds = c->listen_fds + c->opts->preserve_fds,
     .bind_trees = c->bind_trees,
-    .cgroup_join = c->st.cgroup_path && !c->st.systemd_unit ? &c->cgroup_join : NULL,
-    .net_fd = c->ahead.net_fd,
-    .mnt_fd = c->ahead.mnt_fd,
-    .ipc_fd = c->ahead.ipc_fd,
-    .rootfs_ahead = c->ahead.rootfs,
+    .joins_cgroups = init_joins_cgroups (c),
+    .ahead = &c->ahead,
+    .net_fd = c->net.fd,
     .no_pivot = c->opts->no_pivot,
     .no_new_keyring = c->opts->no_new_keyring,
     .hooks_in_parent = hooks_for_parent (c->config),
@@ -402,9 +475,15 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
         return ocirt_error_prefix (err, "linux.namespaces (pid)");
     }
   c->early_commit = !init_asks_creator (&ia);
+  /* With work of its own to do beside ours, it must not wait for our CPU. */
+  if (c->ahead.net || c->ahead.net_path || c->ahead.mount)
+    move = ahead_cpus_besides_ours (&ours, &others);
+  ia.cpus = move ? &ours : NULL;
   pid = cgroup_clone3 (&args, &c->cgroup_join, &joins_itself);
   if (pid == 0)
     {
+      /* The runtime's own: the init must not hold it. */
+      self_protect_release_mount ();
       close (c->sync_fds[0]);
       init_main (&ia);
     }
@@ -412,22 +491,22 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     (void) setns (saved_pidns, CLONE_NEWPID);
   if (pid < 0)
     return ocirt_error_set (err, errno, "clone the container's init");
-  ahead_release (&c->ahead);
+  if (move)
+    (void) sched_setaffinity (pid, sizeof others, &others);
+  ahead_net_close (&c->net);
   cleanup_closep (&c->sync_fds[1]);
   cleanup_closep (&c->console_fd);
   cgroup_join_release (&c->cgroup_join);
   c->st.init_pid = pid;
-  /* Into its cgroup before it does anything; then it goes on while we wait
-     (record_init). */
-  r = 0;
-  if (c->st.systemd_unit)
-    r = cgroup_systemd_start (c->opts->id, c->config, pid, err);
-  else if (!joins_itself)
-    r = cgroup_enter (c->st.cgroup_path, pid, err);
+  /* Then it goes on while we wait (record_init). */
+  r = enter_cgroups (c, joins_itself, err);
   if (r == 0)
-    r = sync_send (c->sync_fds[0], SYNC_PROCEED, 0, NULL, err);
+    r = proceed (c, err);
   if (r == 0 && c->early_commit)
     r = commit_early (c, err);
+  /* Now, while the init sets up: closing the last fd of the mount waits
+     for an RCU grace period. */
+  self_protect_release_mount ();
   return r;
 }
 
@@ -539,8 +618,8 @@ commit_entry (struct create_ctx *c, struct ocirt_error **err)
 }
 
 /* Right after SYNC_PROCEED (commit). If that fails, the commit waits for
-   READY as usual; an init already gone (its start time unreadable, its end
-   of the socket closed) failed at once, and serve_init, next, reads why. */
+   READY as usual; an init already gone (init_gone) failed at once, and
+   serve_init, next, reads why. */
 static int
 commit_early (struct create_ctx *c, struct ocirt_error **err)
 {
@@ -550,7 +629,7 @@ commit_early (struct create_ctx *c, struct ocirt_error **err)
     return 0;
   c->early_commit = false;
   c->st.committed = false;
-  if (r != -EPIPE && r != -ESRCH)
+  if (!init_gone (r))
     return r;
   ocirt_error_free (*err);
   *err = NULL;
@@ -626,12 +705,12 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .cgroup_join = { .v2_fd = -1 } };
   int r;
 
-  ahead_init (&c.ahead);
+  c.net = AHEAD_NET_NONE;
   r = spec_validate_id (opts->id, err);
   if (r == 0)
     r = read_config (&c, err);
   if (r == 0 && ahead_text_wants_net (c.config_json, c.config_len))
-    ahead_begin_net (&c.ahead);
+    ahead_net_begin (&c.net);
   if (r == 0)
     r = parse_config (root, &c, err);
   /* Known now, before anything exists (config.md: process is required
@@ -646,10 +725,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
     r = check_terminal_options (&c, err);
   if (r == 0)
     {
-      struct ahead_plan ahead;
       namespace_plan_make (c.config->linux_, &c.plan);
-      ahead_plan_make (&c.plan, c.config, c.bundle, c.rootfs, &ahead);
-      ahead_start (&c.ahead, &ahead);
+      ahead_plan_make (&c.plan, c.config, c.bundle, c.rootfs, &c.ahead);
       /* Decided and checked before anything exists, and named in the entry
          from its birth: `delete --force` can always find it. */
       r = opts->systemd_cgroup

@@ -71,22 +71,9 @@ check_parent (const struct init_args *a, struct ocirt_error **err)
   return 0;
 }
 
-/* A new namespace the runtime made ahead (ahead.h): entered instead of made. */
+/* `entered`: the CLONE_NEW* flags of what ahead_enter made or joined. */
 static int
-enter_made_ahead (int fd, int type, const char *what, int *flags, struct ocirt_error **err)
-{
-  int r;
-
-  if (fd < 0)
-    return 0;
-  *flags &= ~type;
-  r = setns (fd, type);
-  close (fd);
-  return r < 0 ? ocirt_error_set (err, errno, "enter the new %s namespace", what) : 0;
-}
-
-static int
-enter_namespaces (const struct init_args *a, struct ocirt_error **err)
+enter_namespaces (const struct init_args *a, int entered, struct ocirt_error **err)
 {
   const struct namespace_plan *plan = a->plan;
   int flags, r;
@@ -103,17 +90,15 @@ enter_namespaces (const struct init_args *a, struct ocirt_error **err)
     }
   for (size_t i = 0; i < plan->n_join; i++)
     {
+      if (namespace_flag (plan->join[i]->type) & entered)
+        continue;
       r = namespace_join (plan->join[i]->path, namespace_flag (plan->join[i]->type), err);
       if (r < 0)
         return ocirt_error_prefix (err, "linux.namespaces (%s)", plan->join[i]->type);
     }
   /* user and pid namespaces were made by clone(); the others are unshared
      here, after joining, so they belong to the right user namespace. */
-  flags = plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME);
-  if ((r = enter_made_ahead (a->net_fd, CLONE_NEWNET, "network", &flags, err)) < 0
-      || (r = enter_made_ahead (a->mnt_fd, CLONE_NEWNS, "mount", &flags, err)) < 0
-      || (r = enter_made_ahead (a->ipc_fd, CLONE_NEWIPC, "IPC", &flags, err)) < 0)
-    return r;
+  flags = plan->new_flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME | entered);
   if (flags && unshare (flags) < 0)
     return ocirt_error_set (err, errno, "create namespaces");
   if (plan->new_flags & CLONE_NEWTIME)
@@ -124,7 +109,7 @@ enter_namespaces (const struct init_args *a, struct ocirt_error **err)
       if (r < 0)
         return r;
     }
-  if ((plan->new_flags & CLONE_NEWNET) && a->net_fd < 0)
+  if (flags & CLONE_NEWNET)
     return namespace_loopback_up (err);
   return 0;
 }
@@ -251,20 +236,43 @@ seccomp_handoff (int notify_fd, void *data, struct ocirt_error **err)
   return r;
 }
 
+/* Before the cgroups, whose cpuset may narrow them again. */
+static int
+return_to_cpus (const struct init_args *a, struct ocirt_error **err)
+{
+  if (a->cpus && sched_setaffinity (0, sizeof *a->cpus, a->cpus) < 0)
+    return ocirt_error_set (err, errno, "restore the CPU affinity");
+  return 0;
+}
+
+/* The v1 hierarchies, through the files the creator opened for us (after
+   our birth, while we set up), which follow SYNC_PROCEED. */
+static int
+join_cgroups (const struct init_args *a, struct ocirt_error **err)
+{
+  struct cgroup_join j;
+  int r;
+
+  if (!a->joins_cgroups)
+    return 0;
+  r = cgroup_join_receive (a->sync_fd, &j, err);
+  return r < 0 ? r : cgroup_join_self (&j, err);
+}
+
 static int
 init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
 {
   const struct oci_config *c = a->config;
-  int r;
+  int entered = 0, r;
 
-  /* Nothing before PROCEED (the creator puts us in the cgroups we cannot
-     join ourselves first), then the container's cgroup before anything
-     else: a cgroup namespace must be made inside it, and whatever we set up
-     is charged to it. */
-  if ((r = check_parent (a, err)) < 0 || (r = sync_expect (a->sync_fd, SYNC_PROCEED, err)) < 0
-      || (a->cgroup_join && (r = cgroup_join_self (a->cgroup_join, err)) < 0)
-      || (r = enter_namespaces (a, err)) < 0 || (r = set_names (a, err)) < 0
-      || (r = open_host_proc (s, err)) < 0)
+  /* Made while the creator makes our v1 cgroups (ahead.h); then PROCEED,
+     and the container's cgroup before anything else: a cgroup namespace
+     must be made inside it, and whatever we set up next is charged to it. */
+  if ((r = check_parent (a, err)) < 0
+      || (r = ahead_enter (a->ahead, a->net_fd, &entered, &s->rootfs, err)) < 0
+      || (r = sync_expect (a->sync_fd, SYNC_PROCEED, err)) < 0 || (r = return_to_cpus (a, err)) < 0
+      || (r = join_cgroups (a, err)) < 0 || (r = enter_namespaces (a, entered, err)) < 0
+      || (r = set_names (a, err)) < 0 || (r = open_host_proc (s, err)) < 0)
     return r;
   if (chdir (a->bundle) < 0)
     return ocirt_error_set (err, errno, "chdir to the bundle `%s`", a->bundle);
@@ -366,7 +374,7 @@ void
 init_main (const struct init_args *a)
 {
   _cleanup_error_ struct ocirt_error *err = NULL;
-  struct init_state s = { .proc_fd = -1, .rootfs = a->rootfs_ahead };
+  struct init_state s = { .proc_fd = -1 };
   sigset_t none;
 
   /* A foreground `run` blocked its signals for forwarding: not ours. */

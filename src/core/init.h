@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "ahead.h"
 #include "cgroup.h"
 #include "namespace.h"
 #include "oci-config.h"
@@ -28,13 +30,12 @@ struct init_args
   int console_socket_fd;                /* where the pty master goes: the connected --console-socket, or
                                            the foreground `run`'s own socketpair end; -1 without a terminal */
   int preserve_fds;                     /* fds 3 .. 3+N-1 reach the process */
-  const int *bind_trees;           /* per mounts[] entry, the bind source cloned before the user namespace
-                                      (mount_prepare_bind_tree), or -1; NULL: none */
-  struct cgroup_join *cgroup_join; /* v1 hierarchies the init moves itself into; NULL: none */
-  int net_fd;                      /* namespaces made ahead (ahead.h) to enter, or -1 */
-  int mnt_fd;
-  int ipc_fd;
-  struct rootfs_ctx *rootfs_ahead; /* the part of the rootfs set up ahead, in mnt_fd; NULL: none */
+  const int *bind_trees; /* per mounts[] entry, the bind source cloned before the user namespace
+                            (mount_prepare_bind_tree), or -1; NULL: none */
+  bool joins_cgroups;    /* v1 hierarchies to move itself into follow SYNC_PROCEED (cgroup_join_receive) */
+  const struct ahead_plan *ahead; /* what the init makes before it joins its cgroups (ahead.h) */
+  int net_fd;                     /* where the helper sends the new network namespace, or -1 */
+  const cpu_set_t *cpus;          /* moved to other CPUs than the creator's at birth: those to return to */
   bool no_pivot;
   bool no_new_keyring;
   bool hooks_in_parent; /* prestart/createRuntime hooks: stop and let the creator run them */

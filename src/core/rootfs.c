@@ -61,8 +61,8 @@ linux_of (const struct rootfs_ctx *ctx)
 static int
 parent_mount (const char *path, char **ret, bool *ret_shared)
 {
-  /* thread-self: this may run on a thread with a mount namespace of its
-     own (rootfs_setup_ahead), which /proc/self would not show. */
+  /* thread-self: the mount namespace of the caller itself, whatever
+     thread it is. */
   _cleanup_fclose_ FILE *f = fopen ("/proc/thread-self/mountinfo", "re");
   _cleanup_free_ char *line = NULL;
   size_t cap = 0, best = 0;
@@ -286,8 +286,8 @@ rootfs_setup (const struct oci_config *config, const char *rootfs_path, const in
 
 /* --- ahead of the init ------------------------------------------------------ */
 
-/* Mounts that need nothing of the init: not proc (its pid namespace), not
-   cgroup (its cgroup), not a bind (kept where it was: sources, idmaps). */
+/* Mounts that need nothing of what comes later: not proc (kept where it
+   was), not cgroup (the cgroups), not a bind (sources, idmaps). */
 static bool
 type_ahead (const struct oci_mount *m)
 {

@@ -6,8 +6,8 @@
 #include "ocispec.h"
 #include "util/error.h"
 
-/* The container's root filesystem, set up inside the init process (and
-   partly ahead of it, rootfs_setup_ahead): it must already be in the
+/* The container's root filesystem, set up inside the init process (part
+   of it ahead of its cgroups, rootfs_setup_ahead): it must already be in the
    container's new mount namespace (and user namespace, if any, with its maps
    written), and must not be running the user's code yet. */
 struct rootfs_ctx;
@@ -25,13 +25,14 @@ struct rootfs_ctx;
 int rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
                   struct rootfs_ctx **ctx, struct ocirt_error **err);
 
-/* The part of step 1 that needs no init, done by a thread of the runtime in
-   a new mount namespace of its own (with a new IPC namespace for mqueue, and
-   the container's network namespace for sysfs), no user namespace, before
-   the init enters it: the root, then, in order, every mounts[] entry of a
-   type that needs nothing of the init (tmpfs, devpts, mqueue, sysfs; not
-   proc, cgroup, binds) whose destination has no symlink and is not nested
-   with an earlier entry left to the init, then the devices if nothing under
+/* The part of step 1 that needs nothing of the container's cgroups nor
+   anything only a later step makes, done by the init before it joins its
+   cgroups (ahead.h), in a new mount namespace of its own (with a new IPC
+   namespace for mqueue, and the container's network namespace for sysfs),
+   no user namespace: the root, then, in order, every mounts[] entry of a
+   type that needs nothing more (tmpfs, devpts, mqueue, sysfs; not proc,
+   cgroup, binds) whose destination has no symlink and is not nested with
+   an earlier entry left to rootfs_setup, then the devices if nothing under
    /dev is left. Relative paths are from the cwd (the bundle). */
 int rootfs_setup_ahead (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret_ctx,
                         struct ocirt_error **err);

@@ -3,9 +3,9 @@
    A static link lets us: musl's own code calls these public names, except
    where it keeps to its internal allocator for both allocating and freeing.
    Every public entry point is defined here, so that no block of one
-   allocator can reach the other. The runtime forks only while it has a
-   single thread (the thread of ahead.h is joined before the init is
-   cloned): no child inherits the allocator's lock taken. */
+   allocator can reach the other. The runtime has a single thread (the
+   helper of ahead.h shares its memory but never allocates): no child it
+   forks inherits the allocator's lock taken. */
 #include "config.h"
 
 #include <errno.h>

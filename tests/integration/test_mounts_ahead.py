@@ -1,17 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The part of the rootfs that the runtime sets up ahead of the init, on a
-thread in the container's new mount (and IPC, and network) namespaces:
-mounts of a type that needs nothing of the init (tmpfs, devpts, mqueue,
-sysfs) go first; everything else, and every mount nested with one left to
-the init or reached through a symlink, keeps its place in the order. From
-inside, the result must be the one the configured order gives."""
+"""What is made ahead (src/core/ahead.h): the network namespace, by a
+helper begun as soon as config.json is read, and the part of the rootfs
+the init sets up before it joins its cgroups, in its new mount (and IPC,
+and network) namespaces: mounts of a type that needs nothing of what comes
+later (tmpfs, devpts, mqueue, sysfs) go first; everything else, and every
+mount nested with one left for later or reached through a symlink, keeps
+its place in the order. From inside, the result must be the one the
+configured order gives."""
 
+import json
 import os
 import subprocess
 
 import pytest
 from helpers.mountinfo import parse_mountinfo
 from test_namespaces import traversable_bundle  # noqa: F401 (fixture)
+from test_run import popen_run, stop, wait_running
 
 pytestmark = pytest.mark.needs_root
 
@@ -30,8 +34,8 @@ def top(mounts, point):
 
 
 def made_ahead(mounts):
-    """Whether /dev was mounted before /proc (which only the init can mount),
-    though the config lists /proc first. mountinfo lists a namespace's mounts
+    """Whether /dev was mounted before /proc (never made ahead), though the
+    config lists /proc first. mountinfo lists a namespace's mounts
     in the order they were made (their ids are reused, so no use here)."""
     points = [m["point"] for m in mounts]
     return points.index("/dev") < points.index("/proc")
@@ -109,8 +113,8 @@ def named_netns():
 
 
 def test_sysfs_of_a_joined_network_namespace(run, bundle, container_id, named_netns):
-    """Joined by path, as Podman and CRI-O pass it: the thread that mounts
-    sysfs ahead enters it first."""
+    """Joined by path, as Podman and CRI-O pass it: the init enters it
+    before it mounts sysfs ahead."""
     bundle.add_namespace("network", named_netns)
     bundle.args("/bin/sh", "-c", "ls /sys/class/net").write()
     r = run("run", "--bundle", bundle, container_id)
@@ -165,11 +169,67 @@ def test_mqueue_without_an_ipc_namespace(run, bundle, container_id, host_queue):
 
 
 def test_failing_mount_ahead_is_the_containers_error(run, bundle, container_id, root, leftovers):
+    """The init fails while the runtime makes its v1 cgroups, before or
+    after SYNC_PROCEED reaches it (timing decides, so several rounds): its
+    own error is what the user reads, and nothing is left."""
     bundle.add_mount("/mnt/bad", "tmpfs", "tmpfs", ["size=not-a-size"])
     bundle.probe("exit", "0").write()
-    r = run("run", "--bundle", bundle, container_id)
-    assert r.rc != 0
-    assert len(r.stderr_lines()) == 1, r.stderr
-    assert "(/mnt/bad)" in r.stderr, r.stderr
-    assert os.listdir(root) == []
+    for i in range(10):
+        r = run("run", "--bundle", bundle, f"{container_id}-{i}")
+        assert r.rc != 0
+        assert len(r.stderr_lines()) == 1, r.stderr
+        assert "(/mnt/bad)" in r.stderr, r.stderr
+        assert os.listdir(root) == []
     assert leftovers() == []
+
+
+def test_network_namespace_the_text_does_not_show(run, bundle, container_id):
+    """A "network" spelled with an escape is not seen in the text, so no
+    helper is begun; the init makes the namespace itself, with lo up."""
+    bundle.args("/bin/sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/flags").write()
+    path = bundle.path / "config.json"
+    text = path.read_text()
+    assert text.count('"network"') == 1
+    path.write_text(text.replace('"network"', '"netw\\u006frk"'))
+    r = run("run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    names, flags = r.stdout.split()
+    assert names == "lo"
+    assert int(flags, 16) & 0x1, "lo is not up"
+
+
+def test_the_helper_is_reaped(run, harness, bundle, container_id):
+    """While a foreground `run` waits, the runtime's only child is the init:
+    the helper that made the network namespace is gone and reaped."""
+    bundle.probe("sleep", "30").write()
+    p, _ = popen_run(harness, bundle, container_id)
+    try:
+        wait_running(run, container_id, p)
+        init = json.loads(run("state", container_id).stdout)["pid"]
+        children = []
+        for task in os.listdir(f"/proc/{p.pid}/task"):
+            children += open(f"/proc/{p.pid}/task/{task}/children").read().split()
+        assert children == [str(init)]
+    finally:
+        stop(p)
+    run("delete", "--force", container_id)
+
+
+def _cpuset_v1_resets_affinity():
+    with open("/proc/self/cgroup") as f:
+        return any("cpuset" in line.split(":")[1].split(",") for line in f if line.count(":") >= 2)
+
+
+@pytest.mark.skipif(_cpuset_v1_resets_affinity(),
+                    reason="joining a v1 cpuset cgroup resets a task's CPU affinity here, whatever the "
+                           "init was moved to; the init's own return to every CPU is what hosts without "
+                           "a v1 cpuset hierarchy need")
+def test_the_container_gets_every_cpu(run, bundle, container_id):
+    """The init is moved off the runtime's CPU while both work; the
+    container's process must get back every CPU the runtime had."""
+    bundle.args("/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status").write()
+    r = run("run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    with open("/proc/self/status") as f:
+        ours = [line.strip() for line in f if line.startswith("Cpus_allowed_list")]
+    assert r.stdout.split("\n")[0].strip() == ours[0]

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -185,7 +186,7 @@ create (const char *linux_json)
   char *path = NULL;
 
   if (cgroup_plan ("c1", c->linux_, false, &path, &err) < 0
-      || cgroup_create (path, c->linux_, NULL, &err) < 0)
+      || cgroup_create (path, c->linux_, CGROUP_ANY, NULL, &err) < 0)
     fail_msg ("%s", err->msg);
   return path;
 }
@@ -271,18 +272,18 @@ test_v1_create_tells_new_from_existing (void **state)
   _cleanup_config_ struct oci_config *c = config ("{\"cgroupsPath\":\"/fresh/one\"}");
 
   (void) state;
-  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, NULL, &err), 0);
+  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, CGROUP_ANY, NULL, &err), 0);
   assert_true (exists ("sys/fs/cgroup/memory/fresh/one"));
-  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, NULL, &err), 1);
+  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, CGROUP_ANY, NULL, &err), 1);
   /* There in one hierarchy only is there all the same. */
   {
     _cleanup_close_ int dirfd = open (tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     assert_int_equal (fs_remove_tree (dirfd, "sys/fs/cgroup/memory/fresh"), 0);
   }
-  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, NULL, &err), 1);
-  assert_int_equal (cgroup_create ("/fresh/two", c->linux_, NULL, &err), 0);
+  assert_int_equal (cgroup_create ("/fresh/one", c->linux_, CGROUP_ANY, NULL, &err), 1);
+  assert_int_equal (cgroup_create ("/fresh/two", c->linux_, CGROUP_ANY, NULL, &err), 0);
   /* The top of a hierarchy always exists. */
-  assert_int_equal (cgroup_create ("/", c->linux_, NULL, &err), 1);
+  assert_int_equal (cgroup_create ("/", c->linux_, CGROUP_ANY, NULL, &err), 1);
 }
 
 static void
@@ -518,6 +519,63 @@ test_hybrid (void **state)
   }
 }
 
+/* create makes the cgroup2 cgroup before the init is cloned into it, and
+   the v1 ones while the init sets up; the init gets the v1 files over its
+   sync socket. */
+static void
+test_hybrid_in_two_parts (void **state)
+{
+  _cleanup_error_ struct ocirt_error *err = NULL;
+  _cleanup_config_ struct oci_config *c = config ("{\"cgroupsPath\":\"/two\"}");
+  _cleanup_free_ char *p = NULL;
+  struct cgroup_join v2 = { .v2_fd = -1 }, v1 = { .v2_fd = -1 }, got = { .v2_fd = -1 };
+  int pair[2];
+
+  (void) state;
+  assert_int_equal (cgroup_plan ("c1", c->linux_, false, &p, &err), 0);
+  assert_int_equal (cgroup_create (p, c->linux_, CGROUP_V2, &v2, &err), 0);
+  assert_true (exists ("sys/fs/cgroup/unified/two"));
+  assert_false (exists ("sys/fs/cgroup/memory/two"));
+  assert_true (v2.v2_fd >= 0);
+  assert_int_equal (v2.n_v1, 0);
+  assert_int_equal (cgroup_create (p, c->linux_, CGROUP_V1, &v1, &err), 0);
+  assert_true (exists ("sys/fs/cgroup/memory/two"));
+  assert_int_equal (v1.v2_fd, -1);
+  assert_true (v1.n_v1 >= 2);
+  /* Made already in both parts now. */
+  assert_int_equal (cgroup_create (p, c->linux_, CGROUP_V1, NULL, &err), 1);
+  assert_int_equal (cgroup_create (p, c->linux_, CGROUP_V2, NULL, &err), 1);
+
+  assert_int_equal (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+  assert_int_equal (cgroup_join_send (pair[0], &v1, &err), 0);
+  assert_int_equal (cgroup_join_receive (pair[1], &got, &err), 0);
+  assert_int_equal (got.n_v1, v1.n_v1);
+  assert_int_equal (got.v2_fd, -1);
+  for (size_t k = 0; k < got.n_v1; k++)
+    {
+      assert_int_equal (got.v1[k].hier, v1.v1[k].hier);
+      assert_int_not_equal (got.v1[k].fd, v1.v1[k].fd);
+    }
+  assert_int_equal (cgroup_join_self (&got, &err), 0);
+  assert_file ("sys/fs/cgroup/memory/two/tasks", "0");
+
+  /* Nothing to join is a message too; anything else is refused. */
+  {
+    struct cgroup_join none = { .v2_fd = -1 };
+    assert_int_equal (cgroup_join_send (pair[0], &none, &err), 0);
+    assert_int_equal (cgroup_join_receive (pair[1], &got, &err), 0);
+    assert_int_equal (got.n_v1, 0);
+    assert_int_equal (send (pair[0], "bad", 3, 0), 3);
+    assert_int_equal (cgroup_join_receive (pair[1], &got, &err), -EBADMSG);
+    ocirt_error_free (TAKE_PTR (err));
+    close (pair[0]);
+    assert_int_equal (cgroup_join_receive (pair[1], &got, &err), -EPIPE);
+  }
+  close (pair[1]);
+  cgroup_join_release (&v1);
+  cgroup_join_release (&v2);
+}
+
 /* --- v2 ------------------------------------------------------------------- */
 
 static void
@@ -732,6 +790,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_v1_freeze_pids_destroy, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_v1_kill_all_freezes_only_a_populated_cgroup, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_hybrid, setup_hybrid, teardown),
+    cmocka_unit_test_setup_teardown (test_hybrid_in_two_parts, setup_hybrid, teardown),
     cmocka_unit_test (test_v2_conversions),
     cmocka_unit_test_setup_teardown (test_v2_resources, setup_v2, teardown),
     cmocka_unit_test_setup_teardown (test_v2_quota_and_swap_forms, setup_v2, teardown),
