@@ -286,12 +286,12 @@ rootfs_setup (const struct oci_config *config, const char *rootfs_path, const in
 
 /* --- ahead of the init ------------------------------------------------------ */
 
-/* Mounts that need nothing of what comes later: not proc (kept where it
-   was), not cgroup (the cgroups), not a bind (sources, idmaps). */
+/* Mounts that need nothing of what comes later: not cgroup (the cgroups),
+   not a bind (sources, idmaps). */
 static bool
 type_ahead (const struct oci_mount *m)
 {
-  static const char *const types[] = { "tmpfs", "devpts", "mqueue", "sysfs" };
+  static const char *const types[] = { "proc", "tmpfs", "devpts", "mqueue", "sysfs" };
   bool known = false;
 
   for (size_t i = 0; m->type && i < ARRAY_SIZE (types); i++)

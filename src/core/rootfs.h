@@ -30,7 +30,7 @@ int rootfs_setup (const struct oci_config *config, const char *rootfs_path, cons
    cgroups (ahead.h), in a new mount namespace of its own (with a new IPC
    namespace for mqueue, and the container's network namespace for sysfs),
    no user namespace: the root, then, in order, every mounts[] entry of a
-   type that needs nothing more (tmpfs, devpts, mqueue, sysfs; not proc,
+   type that needs nothing more (proc, tmpfs, devpts, mqueue, sysfs; not
    cgroup, binds) whose destination has no symlink and is not nested with
    an earlier entry left to rootfs_setup, then the devices if nothing under
    /dev is left. Relative paths are from the cwd (the bundle). */

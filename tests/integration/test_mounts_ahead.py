@@ -3,7 +3,7 @@
 helper begun as soon as config.json is read, and the part of the rootfs
 the init sets up before it joins its cgroups, in its new mount (and IPC,
 and network) namespaces: mounts of a type that needs nothing of what comes
-later (tmpfs, devpts, mqueue, sysfs) go first; everything else, and every
+later (proc, tmpfs, devpts, mqueue, sysfs) go first; everything else, and every
 mount nested with one left for later or reached through a symlink, keeps
 its place in the order. From inside, the result must be the one the
 configured order gives."""
@@ -21,6 +21,12 @@ pytestmark = pytest.mark.needs_root
 
 
 def mounts_of(run, bundle, container_id):
+    """The container's mount table, with two markers added: a bind (never
+    made ahead) listed before a tmpfs (made ahead when anything is)."""
+    marker = bundle.path / "marker"
+    marker.mkdir(exist_ok=True)
+    bundle.add_mount("/home", "none", marker, ["bind"])
+    bundle.add_mount("/run", "tmpfs", "tmpfs", ["size=1m"])
     bundle.probe("mounts").write()
     r = run("run", "--bundle", bundle, container_id)
     assert r.rc == 0, r.stderr
@@ -34,15 +40,26 @@ def top(mounts, point):
 
 
 def made_ahead(mounts):
-    """Whether /dev was mounted before /proc (never made ahead), though the
-    config lists /proc first. mountinfo lists a namespace's mounts
-    in the order they were made (their ids are reused, so no use here)."""
+    """Whether the marker tmpfs was mounted before the marker bind, though
+    the config lists it after. mountinfo lists a namespace's mounts in the
+    order they were made (their ids are reused, so no use here)."""
     points = [m["point"] for m in mounts]
-    return points.index("/dev") < points.index("/proc")
+    return points.index("/run") < points.index("/home")
 
 
 def test_default_mounts_are_made_ahead(run, bundle, container_id):
     assert made_ahead(mounts_of(run, bundle, container_id))
+
+
+def test_proc_is_made_ahead(run, bundle, container_id):
+    """The init is in its pid namespace from birth: proc goes ahead too, so
+    it comes before a bind listed first."""
+    marker = bundle.path / "first"
+    marker.mkdir()
+    bundle.config["mounts"].insert(0, {"destination": "/mnt/first", "type": "none", "source": str(marker),
+                                       "options": ["bind"]})
+    points = [m["point"] for m in mounts_of(run, bundle, container_id)]
+    assert points.index("/proc") < points.index("/mnt/first")
 
 
 def test_nothing_ahead_with_a_user_namespace(run, traversable_bundle, container_id):
