@@ -12,7 +12,8 @@
 
 enum sync_type
 {
-  SYNC_PROCEED = 1,    /* parent → init: you are in your cgroup (or may join it), go on */
+  SYNC_PROCEED = 1,    /* parent → init: your cgroups exist, go on (when the init joins its v1
+                          cgroups itself, a datagram with their files follows: cgroup_join_send) */
   SYNC_USERMAP_PLEASE, /* init → parent: I am in my user ns, write my id maps */
   SYNC_USERMAP_DONE,   /* parent → init */
   SYNC_HOOKS_PLEASE,   /* init → parent: mounts done, run prestart + createRuntime hooks */
