@@ -11,6 +11,7 @@ configured order gives."""
 import json
 import os
 import subprocess
+import time
 
 import pytest
 from helpers.mountinfo import parse_mountinfo
@@ -174,6 +175,37 @@ def test_mqueue_is_the_containers(run, bundle, container_id, host_queue):
     r = run("run", "--bundle", bundle, container_id)
     assert r.rc == 0, r.stderr
     assert r.stdout.split() == ["end"], r.stdout
+
+
+@pytest.fixture
+def ipcns_holder():
+    """A process in an IPC namespace of its own; yields the path of it."""
+    p = subprocess.Popen(["unshare", "--ipc", "sleep", "100"])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if os.readlink(f"/proc/{p.pid}/ns/ipc") != os.readlink("/proc/self/ns/ipc"):
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or p.poll() is not None:
+                pytest.fail("unshare --ipc did not start a process in a new IPC namespace")
+            time.sleep(0.01)
+        yield f"/proc/{p.pid}/ns/ipc"
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_mqueue_of_a_joined_ipc_namespace(run, bundle, container_id, host_queue, ipcns_holder):
+    """Joined by path: the init enters it before it mounts mqueue ahead, so
+    /dev/mqueue shows that namespace's queues (none), not the host's."""
+    bundle.add_namespace("ipc", ipcns_holder)
+    bundle.args("/bin/sh", "-c", "readlink /proc/self/ns/ipc; ls -A /dev/mqueue; echo end").write()
+    r = run("run", "--bundle", bundle, container_id)
+    assert r.rc == 0, r.stderr
+    assert r.stdout.split() == [os.readlink(ipcns_holder), "end"], r.stdout
 
 
 def test_mqueue_without_an_ipc_namespace(run, bundle, container_id, host_queue):
