@@ -20,12 +20,12 @@
 #include "util/fdpass.h"
 #include "util/raw-syscall.h"
 
-static const char *
-joined_path (const struct namespace_plan *ns, int flag)
+static const struct oci_namespace *
+joined (const struct namespace_plan *ns, int flag)
 {
   for (size_t i = 0; i < ns->n_join; i++)
     if (namespace_flag (ns->join[i]->type) == flag)
-      return ns->join[i]->path;
+      return ns->join[i];
   return NULL;
 }
 
@@ -33,15 +33,15 @@ void
 ahead_plan_make (const struct namespace_plan *ns, const struct oci_config *config, const char *bundle,
                  const char *rootfs, struct ahead_plan *ret)
 {
-  bool own_user = !(ns->new_flags & CLONE_NEWUSER) && joined_path (ns, CLONE_NEWUSER) == NULL;
-  bool mount = own_user && (ns->new_flags & CLONE_NEWNS) && joined_path (ns, CLONE_NEWNS) == NULL;
+  bool own_user = !(ns->new_flags & CLONE_NEWUSER) && joined (ns, CLONE_NEWUSER) == NULL;
+  bool mount = own_user && (ns->new_flags & CLONE_NEWNS) && joined (ns, CLONE_NEWNS) == NULL;
 
   *ret = (struct ahead_plan){
     .net = own_user && (ns->new_flags & CLONE_NEWNET),
-    .net_path = own_user ? joined_path (ns, CLONE_NEWNET) : NULL,
+    .net_joined = own_user ? joined (ns, CLONE_NEWNET) : NULL,
     .mount = mount,
     .ipc = mount && (ns->new_flags & CLONE_NEWIPC),
-    .ipc_path = mount ? joined_path (ns, CLONE_NEWIPC) : NULL,
+    .ipc_joined = mount ? joined (ns, CLONE_NEWIPC) : NULL,
     .config = config,
     .bundle = bundle,
     .rootfs = rootfs,
@@ -202,14 +202,6 @@ enter_new_net (int net_fd, struct ocirt_error **err)
   return namespace_loopback_up (err);
 }
 
-static int
-join (const char *path, int flag, const char *type, struct ocirt_error **err)
-{
-  int r = namespace_join (path, flag, err);
-
-  return r < 0 ? ocirt_error_prefix (err, "linux.namespaces (%s)", type) : 0;
-}
-
 int
 ahead_enter (const struct ahead_plan *plan, int net_fd, int *ret_entered, struct rootfs_ctx **ret_rootfs,
              struct ocirt_error **err)
@@ -220,20 +212,20 @@ ahead_enter (const struct ahead_plan *plan, int net_fd, int *ret_entered, struct
   /* sysfs shows the network namespace of whoever mounts it. */
   if (plan->net)
     r = enter_new_net (net_fd, err);
-  else if (plan->net_path)
-    r = join (plan->net_path, CLONE_NEWNET, "network", err);
+  else if (plan->net_joined)
+    r = namespace_join_entry (plan->net_joined, err);
   if (r < 0)
     return r;
-  if (plan->net || plan->net_path)
+  if (plan->net || plan->net_joined)
     entered |= CLONE_NEWNET;
   if (plan->mount)
     {
       /* mqueue mounts belong to the IPC namespace of whoever mounts them. */
       if (unshare (flags) < 0)
         return ocirt_error_set (err, errno, "create namespaces");
-      if (plan->ipc_path && join (plan->ipc_path, CLONE_NEWIPC, "ipc", err) < 0)
+      if (plan->ipc_joined && namespace_join_entry (plan->ipc_joined, err) < 0)
         return -(*err)->code;
-      entered |= flags | (plan->ipc_path ? CLONE_NEWIPC : 0);
+      entered |= flags | (plan->ipc_joined ? CLONE_NEWIPC : 0);
       if (chdir (plan->bundle) < 0)
         return ocirt_error_set (err, errno, "chdir to the bundle `%s`", plan->bundle);
       if ((r = rootfs_setup_ahead (plan->config, plan->rootfs, ret_rootfs, err)) < 0)

@@ -27,11 +27,11 @@
    mount namespace. */
 struct ahead_plan
 {
-  bool net;             /* a new network namespace, from the helper if it made one */
-  const char *net_path; /* or: the container joins this one */
-  bool mount;           /* make a mount namespace and set the rootfs up in it */
-  bool ipc;             /* with `mount`: make an IPC namespace as well */
-  const char *ipc_path; /* or: the container joins this one */
+  bool net;                               /* a new network namespace, from the helper if it made one */
+  const struct oci_namespace *net_joined; /* or: the container joins this one */
+  bool mount;                             /* make a mount namespace and set the rootfs up in it */
+  bool ipc;                               /* with `mount`: make an IPC namespace as well */
+  const struct oci_namespace *ipc_joined; /* or: the container joins this one */
   const struct oci_config *config;
   const char *bundle; /* absolute: relative bind sources are relative to it */
   const char *rootfs; /* absolute */

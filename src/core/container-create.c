@@ -471,12 +471,14 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
       /* setns(CLONE_NEWPID) only moves our future children; we move back
          right after the clone so hooks run in the runtime's namespace. */
       saved_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-      if (saved_pidns < 0 || namespace_join (c->plan.join_pid->path, CLONE_NEWPID, err) < 0)
-        return ocirt_error_prefix (err, "linux.namespaces (pid)");
+      if (saved_pidns < 0)
+        return ocirt_error_set (err, errno, "open /proc/self/ns/pid");
+      if (namespace_join_entry (c->plan.join_pid, err) < 0)
+        return -(*err)->code;
     }
   c->early_commit = !init_asks_creator (&ia);
   /* With work of its own to do beside ours, it must not wait for our CPU. */
-  if (c->ahead.net || c->ahead.net_path || c->ahead.mount)
+  if (c->ahead.net || c->ahead.net_joined || c->ahead.mount)
     move = ahead_cpus_besides_ours (&ours, &others);
   ia.cpus = move ? &ours : NULL;
   pid = cgroup_clone3 (&args, &c->cgroup_join, &joins_itself);

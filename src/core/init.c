@@ -92,9 +92,9 @@ enter_namespaces (const struct init_args *a, int entered, struct ocirt_error **e
     {
       if (namespace_flag (plan->join[i]->type) & entered)
         continue;
-      r = namespace_join (plan->join[i]->path, namespace_flag (plan->join[i]->type), err);
+      r = namespace_join_entry (plan->join[i], err);
       if (r < 0)
-        return ocirt_error_prefix (err, "linux.namespaces (%s)", plan->join[i]->type);
+        return r;
     }
   /* user and pid namespaces were made by clone(); the others are unshared
      here, after joining, so they belong to the right user namespace. */

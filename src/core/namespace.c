@@ -91,6 +91,14 @@ namespace_join (const char *path, int flag, struct ocirt_error **err)
   return 0;
 }
 
+int
+namespace_join_entry (const struct oci_namespace *ns, struct ocirt_error **err)
+{
+  int r = namespace_join (ns->path, namespace_flag (ns->type), err);
+
+  return r < 0 ? ocirt_error_prefix (err, "linux.namespaces (%s)", ns->type) : 0;
+}
+
 static int
 write_map (pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n, struct ocirt_error **err)
 {

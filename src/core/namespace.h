@@ -27,6 +27,10 @@ void namespace_plan_make (const struct oci_linux *linux_, struct namespace_plan 
    (NS_GET_NSTYPE): a path to a namespace of another type is an error. */
 int namespace_join (const char *path, int flag, struct ocirt_error **err);
 
+/* Joins the linux.namespaces entry `ns` (one with a path), its errors
+   prefixed with the entry. */
+int namespace_join_entry (const struct oci_namespace *ns, struct ocirt_error **err);
+
 /* Opens `path` and checks it is a namespace of type `flag`; returns the fd. */
 int namespace_open (const char *path, int flag, struct ocirt_error **err);
 

@@ -11,11 +11,10 @@ configured order gives."""
 import json
 import os
 import subprocess
-import time
 
 import pytest
 from helpers.mountinfo import parse_mountinfo
-from test_namespaces import traversable_bundle  # noqa: F401 (fixture)
+from test_namespaces import namespace_holder, traversable_bundle  # noqa: F401 (fixture)
 from test_run import popen_run, stop, wait_running
 
 pytestmark = pytest.mark.needs_root
@@ -180,22 +179,8 @@ def test_mqueue_is_the_containers(run, bundle, container_id, host_queue):
 @pytest.fixture
 def ipcns_holder():
     """A process in an IPC namespace of its own; yields the path of it."""
-    p = subprocess.Popen(["unshare", "--ipc", "sleep", "100"])
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if os.readlink(f"/proc/{p.pid}/ns/ipc") != os.readlink("/proc/self/ns/ipc"):
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or p.poll() is not None:
-                pytest.fail("unshare --ipc did not start a process in a new IPC namespace")
-            time.sleep(0.01)
-        yield f"/proc/{p.pid}/ns/ipc"
-    finally:
-        p.kill()
-        p.wait()
+    with namespace_holder("ipc") as pid:
+        yield f"/proc/{pid}/ns/ipc"
 
 
 def test_mqueue_of_a_joined_ipc_namespace(run, bundle, container_id, host_queue, ipcns_holder):

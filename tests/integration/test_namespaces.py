@@ -5,6 +5,7 @@ new ones where the config asks, the host's where it does not, joined ones
 by path, and the settings that live in them (hostname, loopback, id maps,
 clock offsets)."""
 
+import contextlib
 import json
 import os
 import signal
@@ -38,26 +39,35 @@ def ns_inode(link):
     return int(link.split("[", 1)[1].rstrip("]"))
 
 
-@pytest.fixture
-def netns_holder():
-    """A process in a new network namespace (and a new uts one, for the
-    wrong-type test); yields its pid. `unshare` execs `sleep` in place."""
-    p = subprocess.Popen(["unshare", "--net", "--uts", "sleep", "100"])
+@contextlib.contextmanager
+def namespace_holder(kind, *more):
+    """A process in a new namespace of `kind` ("net", "ipc"...; `unshare`
+    options in `more` add others); yields its pid once it is in it.
+    `unshare` execs `sleep` in place."""
+    p = subprocess.Popen(["unshare", f"--{kind}", *more, "sleep", "100"])
     try:
         deadline = time.monotonic() + 10
         while True:
             try:
-                if os.readlink(f"/proc/{p.pid}/ns/net") != host_ns("net"):
+                if os.readlink(f"/proc/{p.pid}/ns/{kind}") != host_ns(kind):
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline or p.poll() is not None:
-                pytest.fail("unshare --net did not start a process in a new network namespace")
+                pytest.fail(f"unshare --{kind} did not start a process in a new {kind} namespace")
             time.sleep(0.01)
         yield p.pid
     finally:
         p.send_signal(signal.SIGKILL)
         p.wait()
+
+
+@pytest.fixture
+def netns_holder():
+    """A process in a new network namespace (and a new uts one, for the
+    wrong-type test); yields its pid."""
+    with namespace_holder("net", "--uts") as pid:
+        yield pid
 
 
 def test_default_config_gives_new_namespaces(run, bundle, container_id):
