@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -118,6 +119,34 @@ cgroup_join_self (struct cgroup_join *j, struct ocirt_error **err)
       r = ocirt_error_set (err, errno, "join the container's cgroup in %s", l->h[j->v1[k].hier].mount);
   cgroup_join_release (j);
   return r;
+}
+
+int
+cgroup_member_text (const char *ident, char **ret, struct ocirt_error **err)
+{
+  const struct cgroup_layout *l;
+  char **paths = NULL;
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f;
+  int r = cgroup_layout_get (&l, err);
+
+  if (r == 0)
+    r = cgroup_paths_parse (l, ident, &paths, err);
+  if (r < 0)
+    return r;
+  f = open_memstream (&text, &size);
+  for (size_t i = 0; f && i < l->n; i++)
+    if (!l->h[i].v2)
+      fprintf (f, "%zu:%s:%s\n", i + 1, l->h[i].key, paths[i] ? paths[i] : l->h[i].own);
+  cgroup_paths_free (paths, l->n);
+  if (f == NULL || fclose (f) != 0)
+    {
+      free (text);
+      return ocirt_error_set (err, ENOMEM, "cgroup");
+    }
+  *ret = text;
+  return 0;
 }
 
 void

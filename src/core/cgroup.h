@@ -136,6 +136,11 @@ int cgroup_join_receive (int sock, struct cgroup_join *ret, struct ocirt_error *
    child by pid (cgroup_enter). Returns as clone3 does: 0 in the child. */
 pid_t cgroup_clone3 (struct clone_args *args, const struct cgroup_join *j, bool *joins_itself);
 
+/* What /proc/PID/cgroup will say, for the v1 hierarchies, of a child of
+   ours that joined the cgroup `ident` where it has one (cgroup_join_self)
+   and stayed in ours elsewhere: "N:KEY:PATH" lines; *ret is the caller's. */
+int cgroup_member_text (const char *ident, char **ret, struct ocirt_error **err);
+
 /* Closes the fds of `j`; safe on a zeroed join with v2_fd -1. */
 void cgroup_join_release (struct cgroup_join *j);
 

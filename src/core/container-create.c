@@ -69,6 +69,7 @@ struct create_ctx
   struct ahead_net net;           /* the network namespace's helper */
   bool init_recorded;             /* the init's pid and start time are in the entry */
   bool early_commit;              /* committed as soon as the init is cloned (commit) */
+  ssize_t cgroup_tree_entry;      /* the cgroup mount we build for the init (mount_cgroup_tree), or -1 */
 };
 
 static void
@@ -342,9 +343,27 @@ init_gone (int r)
   return r == -EPIPE || r == -ECONNRESET || r == -ESRCH;
 }
 
-/* SYNC_PROCEED, then the files of the v1 cgroups the init joins. An init
-   that failed meanwhile, in what it does ahead, is gone with its error
-   waiting in the socket: nothing to commit, serve_init reads it next. */
+/* The cgroup mount, built while the init joins its cgroups: it finds it
+   made instead of making it after the joins. If we cannot, it makes it
+   (and tells the error, if any, as its own). */
+static int
+send_cgroup_tree (struct create_ctx *c, struct ocirt_error **err)
+{
+  _cleanup_error_ struct ocirt_error *why = NULL;
+  _cleanup_free_ char *member = NULL;
+  _cleanup_close_ int tree = -1;
+  const struct oci_mount *m = &c->config->mounts[c->cgroup_tree_entry];
+
+  if (cgroup_member_text (c->st.cgroup_path, &member, &why) < 0
+      || mount_cgroup_tree (m, member, &tree, &why) < 0)
+    log_debug ("mounts[%zd] (%s): left to the init: %s", c->cgroup_tree_entry, m->destination, why->msg);
+  return sync_send_fd (c->sync_fds[0], SYNC_MOUNT_TREE, (int32_t) c->cgroup_tree_entry, tree, err);
+}
+
+/* SYNC_PROCEED, then the files of the v1 cgroups the init joins and the
+   tree of its cgroup mount. An init that failed meanwhile, in what it does
+   ahead, is gone with its error waiting in the socket: nothing to commit,
+   serve_init reads it next. */
 static int
 proceed (struct create_ctx *c, struct ocirt_error **err)
 {
@@ -353,6 +372,8 @@ proceed (struct create_ctx *c, struct ocirt_error **err)
   if (r == 0 && init_joins_cgroups (c))
     r = cgroup_join_send (c->sync_fds[0], &c->cgroup_join, err);
   cgroup_join_release (&c->cgroup_join);
+  if (r == 0 && c->cgroup_tree_entry >= 0)
+    r = send_cgroup_tree (c, err);
   if (!init_gone (r))
     return r;
   ocirt_error_free (*err);
@@ -438,6 +459,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
   /* Made for a container that wants none of its own: dropped. */
   if (!c->ahead.net)
     ahead_net_close (&c->net);
+  c->cgroup_tree_entry = init_joins_cgroups (c) ? mount_cgroup_tree_entry (c->config) : -1;
   ia = (struct init_args){
     .id = c->opts->id,
     .config = c->config,
@@ -453,6 +475,7 @@ spawn_init (struct create_ctx *c, struct ocirt_error **err)
     .preserve_fds = c->listen_fds + c->opts->preserve_fds,
     .bind_trees = c->bind_trees,
     .joins_cgroups = init_joins_cgroups (c),
+    .cgroup_tree_entry = c->cgroup_tree_entry,
     .ahead = &c->ahead,
     .net_fd = c->net.fd,
     .no_pivot = c->opts->no_pivot,
@@ -704,7 +727,8 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .pty_peer_fd = -1,
                           .sync_fds = { -1, -1 },
                           .pidfd = -1,
-                          .cgroup_join = { .v2_fd = -1 } };
+                          .cgroup_join = { .v2_fd = -1 },
+                          .cgroup_tree_entry = -1 };
   int r;
 
   c.net = AHEAD_NET_NONE;

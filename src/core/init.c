@@ -40,6 +40,7 @@ struct init_state
   struct rootfs_ctx *rootfs;
   char *state_json; /* for createContainer/startContainer hooks */
   int proc_fd;      /* the host's procfs, to reopen exec.fifo after pivot_root */
+  int *trees;       /* per mounts[] entry, a tree the creator made, or -1; NULL: none */
   struct process_exec exec;
 };
 
@@ -259,6 +260,34 @@ join_cgroups (const struct init_args *a, struct ocirt_error **err)
   return r < 0 ? r : cgroup_join_self (&j, err);
 }
 
+/* The tree of the cgroup mount, when the creator builds it (SYNC_MOUNT_TREE):
+   then s->trees has it, with the bind trees if any. */
+static int
+receive_cgroup_tree (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
+{
+  size_t n = a->config->mounts_len;
+  int32_t entry;
+  int tree, r;
+
+  if (a->cgroup_tree_entry < 0)
+    return 0;
+  r = sync_expect_fd (a->sync_fd, SYNC_MOUNT_TREE, &entry, &tree, err);
+  if (r == 0 && entry != a->cgroup_tree_entry)
+    r = ocirt_error_setx (err, EBADMSG, "sync: a tree for mounts[%d], not mounts[%zd]", entry,
+                          a->cgroup_tree_entry);
+  if (r == 0 && tree >= 0 && (s->trees = malloc (n * sizeof *s->trees)) == NULL)
+    r = ocirt_error_set (err, ENOMEM, "mounts");
+  if (r < 0 || tree < 0)
+    {
+      cleanup_closep (&tree);
+      return r;
+    }
+  for (size_t i = 0; i < n; i++)
+    s->trees[i] = a->bind_trees ? a->bind_trees[i] : -1;
+  s->trees[entry] = tree;
+  return 0;
+}
+
 static int
 init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error **err)
 {
@@ -276,7 +305,8 @@ init_setup (const struct init_args *a, struct init_state *s, struct ocirt_error 
     return r;
   if (chdir (a->bundle) < 0)
     return ocirt_error_set (err, errno, "chdir to the bundle `%s`", a->bundle);
-  if ((r = rootfs_setup (c, a->rootfs, a->bind_trees, &s->rootfs, err)) < 0)
+  if ((r = receive_cgroup_tree (a, s, err)) < 0
+      || (r = rootfs_setup (c, a->rootfs, s->trees ? s->trees : a->bind_trees, &s->rootfs, err)) < 0)
     return r;
   /* createContainer hooks run in the rootfs, as with runc (they use
      relative paths such as ./lib). */

@@ -33,6 +33,7 @@ struct init_args
   const int *bind_trees; /* per mounts[] entry, the bind source cloned before the user namespace
                             (mount_prepare_bind_tree), or -1; NULL: none */
   bool joins_cgroups;    /* v1 hierarchies to move itself into follow SYNC_PROCEED (cgroup_join_receive) */
+  ssize_t cgroup_tree_entry;      /* the mounts[] entry whose tree follows them (SYNC_MOUNT_TREE), or -1 */
   const struct ahead_plan *ahead; /* what the init makes before it joins its cgroups (ahead.h) */
   int net_fd;                     /* where the helper sends the new network namespace, or -1 */
   const cpu_set_t *cpus;          /* moved to other CPUs than the creator's at birth: those to return to */

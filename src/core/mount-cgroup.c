@@ -90,22 +90,29 @@ add_hierarchy (struct hierarchy **h, size_t *n, const char *own, const struct cg
   return e->source && e->mountpoint && e->controllers ? 0 : -ENOMEM;
 }
 
-/* The host's cgroup mounts of type v1 or cgroup2, with the cgroup this
-   process is in now (the container's: the init joined it) in each. */
+/* The host's cgroup mounts of type v1 or cgroup2, with the container's
+   cgroup in each: `member` as /proc/PID/cgroup shows it, or NULL for the
+   cgroups this process is in now (the init, which joined them). */
 static int
-find_hierarchies (bool v2, struct hierarchy **ret, size_t *ret_n, struct ocirt_error **err)
+find_hierarchies (bool v2, const char *member, struct hierarchy **ret, size_t *ret_n,
+                  struct ocirt_error **err)
 {
   _cleanup_free_ struct cgroup_host_mount *mounts = NULL;
-  _cleanup_free_ char *own = NULL;
+  _cleanup_free_ char *read = NULL;
+  const char *own = member;
   struct hierarchy *h = NULL;
   size_t n = 0, n_mounts = 0;
   int r;
 
   if (cgroup_host_mounts (v2, &mounts, &n_mounts, err) < 0)
     return -(*err)->code;
-  r = fs_read_all (AT_FDCWD, "/proc/self/cgroup", &own, NULL);
-  if (r < 0)
-    return ocirt_error_set (err, -r, "read /proc/self/cgroup");
+  if (own == NULL)
+    {
+      r = fs_read_all (AT_FDCWD, "/proc/self/cgroup", &read, NULL);
+      if (r < 0)
+        return ocirt_error_set (err, -r, "read /proc/self/cgroup");
+      own = read;
+    }
   for (size_t i = 0; i < n_mounts; i++)
     {
       r = add_hierarchy (&h, &n, own, &mounts[i]);
@@ -157,20 +164,17 @@ mount_v1_hierarchy (int top, const struct hierarchy *h, const struct mount_optio
   return 0;
 }
 
+/* Fills the tmpfs `top`: a directory per v1 hierarchy, then read-only if
+   the entry says so. */
 static int
-mount_cgroup_v1 (int root_fd, const struct oci_mount *m, const struct mount_options *o,
-                 const struct mount_env *env, struct ocirt_error **err)
+fill_v1_tmpfs (int top, const char *member, const struct mount_options *o, const struct mount_env *env,
+               struct ocirt_error **err)
 {
   struct hierarchy *h = NULL;
   size_t n = 0;
-  _cleanup_close_ int dst = path_mkdir_in_root (root_fd, m->destination, 0755, err);
-  if (dst < 0)
-    return dst;
-  int r = mount_fs_at ("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", err);
-  if (r < 0)
-    return r;
-  _cleanup_close_ int top = path_open_in_root (root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
-  if (top < 0 || find_hierarchies (false, &h, &n, err) < 0)
+  int r = 0;
+
+  if (find_hierarchies (false, member, &h, &n, err) < 0)
     return -(*err)->code;
   for (size_t i = 0; i < n && r == 0; i++)
     r = mount_v1_hierarchy (top, &h[i], o, env, err);
@@ -178,6 +182,28 @@ mount_cgroup_v1 (int root_fd, const struct oci_mount *m, const struct mount_opti
   if (r == 0 && (o->flags & MS_RDONLY))
     r = mount_make_readonly (top, false, err);
   return r;
+}
+
+static int
+mount_cgroup_v1 (int root_fd, const struct oci_mount *m, const struct mount_options *o,
+                 const struct mount_env *env, struct ocirt_error **err)
+{
+  _cleanup_close_ int dst = path_mkdir_in_root (root_fd, m->destination, 0755, err);
+  if (dst < 0)
+    return dst;
+  /* Made by the runtime while we joined our cgroups (mount_cgroup_tree). */
+  if (env->source_tree >= 0)
+    {
+      _cleanup_close_ int tree = env->source_tree;
+      return mount_attach_tree (tree, dst, err);
+    }
+  int r = mount_fs_at ("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", err);
+  if (r < 0)
+    return r;
+  _cleanup_close_ int top = path_open_in_root (root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+  if (top < 0)
+    return top;
+  return fill_v1_tmpfs (top, NULL, o, env, err);
 }
 
 /* cgroup2: a fresh mount, or without a cgroup namespace where that is refused
@@ -200,7 +226,7 @@ mount_cgroup_v2 (int root_fd, const struct oci_mount *m, const struct mount_opti
         *err = TAKE_PTR (first);
       return r;
     }
-  if (find_hierarchies (true, &h, &n, err) < 0)
+  if (find_hierarchies (true, NULL, &h, &n, err) < 0)
     return -(*err)->code;
   r = n ? mount_bind (AT_FDCWD, h[0].source, dst, true, o, env, err)
         : ocirt_error_setx (err, ENOENT, "mount cgroup2: no cgroup2 hierarchy on the host");
@@ -208,14 +234,72 @@ mount_cgroup_v2 (int root_fd, const struct oci_mount *m, const struct mount_opti
   return r;
 }
 
+static bool
+host_is_v2 (void)
+{
+  struct statfs sfs;
+  return statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 int
 mount_cgroup_entry (int root_fd, const struct oci_mount *m, const struct mount_options *o,
                     const struct mount_env *env, struct ocirt_error **err)
 {
-  struct statfs sfs;
-  bool host_v2 = statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-
-  if (strcmp (m->type, "cgroup2") == 0 || host_v2)
+  if (strcmp (m->type, "cgroup2") == 0 || host_is_v2 ())
     return mount_cgroup_v2 (root_fd, m, o, env, err);
   return mount_cgroup_v1 (root_fd, m, o, env, err);
+}
+
+/* --- built by the runtime ---------------------------------------------------- */
+
+static bool
+is_bind_entry (const struct oci_mount *m)
+{
+  for (size_t i = 0; i < m->options_len; i++)
+    if (strcmp (m->options[i], "bind") == 0 || strcmp (m->options[i], "rbind") == 0)
+      return true;
+  return false;
+}
+
+ssize_t
+mount_cgroup_tree_entry (const struct oci_config *config)
+{
+  const struct oci_linux *l = config->linux_;
+
+  for (size_t i = 0; l && i < l->namespaces_len; i++)
+    if (strcmp (l->namespaces[i].type, "cgroup") == 0 || strcmp (l->namespaces[i].type, "user") == 0)
+      return -1;
+  for (size_t i = 0; i < config->mounts_len; i++)
+    {
+      const struct oci_mount *m = &config->mounts[i];
+      if (m->type && strcmp (m->type, "cgroup") == 0 && !is_bind_entry (m))
+        return host_is_v2 () ? -1 : (ssize_t) i;
+    }
+  return -1;
+}
+
+int
+mount_cgroup_tree (const struct oci_mount *m, const char *member, int *ret_tree, struct ocirt_error **err)
+{
+  const struct mount_env env = { .source_tree = -1 };
+  struct mount_options o;
+  _cleanup_close_ int fs = -1, top = -1;
+  int r = mountopt_parse (m->options, m->options_len, &o, err);
+
+  if (r < 0)
+    return r;
+  fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0 || fsconfig (fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0
+      || fsconfig (fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0
+      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    r = ocirt_error_set (err, errno, "create tmpfs");
+  else if ((top = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC))
+           < 0)
+    r = ocirt_error_set (err, errno, "fsmount tmpfs");
+  else
+    r = fill_v1_tmpfs (top, member, &o, &env, err);
+  mountopt_clear (&o);
+  if (r == 0)
+    *ret_tree = TAKE_FD (top);
+  return r;
 }

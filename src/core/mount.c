@@ -138,8 +138,8 @@ apply_options (int tree, const struct mount_options *o, struct ocirt_error **err
   return 0;
 }
 
-static int
-attach_tree (int tree, int dst_fd, struct ocirt_error **err)
+int
+mount_attach_tree (int tree, int dst_fd, struct ocirt_error **err)
 {
   if (move_mount (tree, "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return ocirt_error_set (err, errno, "attach mount");
@@ -156,7 +156,7 @@ mount_bind (int src_dirfd, const char *src, int dst_fd, bool recursive, const st
     return tree;
   if (opts && apply_options (tree, opts, err) < 0)
     return -(*err)->code;
-  if (attach_tree (tree, dst_fd, err) < 0)
+  if (mount_attach_tree (tree, dst_fd, err) < 0)
     return -(*err)->code;
   return opts ? mount_set_propagation (tree, opts->propagation, opts->propagation_len, err) : 0;
 }
@@ -173,7 +173,7 @@ mount_empty_tmpfs_ro (int dst_fd, struct ocirt_error **err)
       fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
   if (mnt < 0)
     return ocirt_error_set (err, errno, "fsmount tmpfs");
-  return attach_tree (mnt, dst_fd, err);
+  return mount_attach_tree (mnt, dst_fd, err);
 }
 
 /* --- idmapped mounts ------------------------------------------------------- */
@@ -332,7 +332,7 @@ bind_entry (int root_fd, const struct oci_mount *m, const struct mount_options *
     return ocirt_error_prefix (err, "mount `%s` to `%s`", m->source, m->destination);
   if (o->idmap && apply_idmap (tree, m, o, env, err) < 0)
     return -(*err)->code;
-  if (attach_tree (tree, dst, err) < 0)
+  if (mount_attach_tree (tree, dst, err) < 0)
     return ocirt_error_prefix (err, "mount `%s` to `%s`", m->source, m->destination);
   return mount_set_propagation (tree, o->propagation, o->propagation_len, err);
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/mountopt.h"
 #include "ocispec.h"
@@ -17,8 +18,9 @@ struct mount_env
   size_t uid_mappings_len;
   const struct oci_id_mapping *gid_mappings;
   size_t gid_mappings_len;
-  int source_tree; /* the entry's bind source, cloned by the runtime before the init entered its user
-                      namespace (where the source may be out of reach), or -1 */
+  int source_tree; /* made by the runtime, or -1: a bind entry's source, cloned before the init entered
+                      its user namespace (where the source may be out of reach); a cgroup entry's whole
+                      tree (mount_cgroup_tree). Taken: closed once used */
 };
 
 /* For a bind entry `m` (relative sources under `bundle`), in the runtime
@@ -28,6 +30,22 @@ struct mount_env
    user namespace). */
 int mount_prepare_bind_tree (const struct oci_mount *m, const char *bundle, int *ret_tree,
                              struct ocirt_error **err);
+
+/* The mounts[] entry of type `cgroup` whose tree the runtime builds for the
+   init (mount_cgroup_tree), or -1: on a v1 or hybrid host, the first such
+   entry that is no bind, in a container without a cgroup namespace (its
+   hierarchies are then mounted anew, in that namespace) or a user namespace
+   (its mount namespace would lock what we made). */
+ssize_t mount_cgroup_tree_entry (const struct oci_config *config);
+
+/* For that entry, in the runtime, while the init joins its v1 cgroups:
+   what the entry becomes, as the init would make it (a tmpfs with the
+   container's cgroup of each v1 hierarchy bound in it), built detached, so
+   that the init only attaches it (env.source_tree of mount_entry). `member`
+   is the init's /proc/PID/cgroup once it has joined (cgroup_member_text).
+   Needs Linux 6.15 (mounts onto a detached mount); fails before. */
+int mount_cgroup_tree (const struct oci_mount *m, const char *member, int *ret_tree,
+                       struct ocirt_error **err);
 
 /* Performs one mounts[] entry under the rootfs `root_fd` (the mount tree of
    the calling process, before pivot_root). The destination is resolved and
@@ -63,6 +81,10 @@ int mount_set_propagation (int fd, const unsigned long *prop, size_t n, struct o
    with mount(2) through /proc/self/fd. */
 int mount_fs_at (const char *source, int dst_fd, const char *type, unsigned long flags, const char *data,
                  struct ocirt_error **err);
+
+/* Internal to mount.c and mount-cgroup.c: attaches the detached `tree` onto
+   the object `dst_fd`. */
+int mount_attach_tree (int tree, int dst_fd, struct ocirt_error **err);
 
 /* Internal to mount.c and mount-cgroup.c: the `cgroup`/`cgroup2` entries. */
 int mount_cgroup_entry (int root_fd, const struct oci_mount *m, const struct mount_options *opts,

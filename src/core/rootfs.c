@@ -28,7 +28,7 @@ struct rootfs_ctx
   unsigned long propagation; /* linux.rootfsPropagation as MS_* flags, 0 if absent */
   char **ro_later;           /* read-only tmpfs destinations mounted read-write for now */
   size_t ro_later_len;
-  const int *bind_trees; /* per mounts[] entry: a source cloned by the runtime, or -1 (NULL: none) */
+  const int *bind_trees; /* per mounts[] entry: a tree the runtime made, or -1 (NULL: none) */
   bool *mounted;         /* per mounts[] entry: done ahead (rootfs_setup_ahead) */
   bool root_prepared;    /* prepare_root done */
   bool devices_done;     /* the devices and /dev links made */
@@ -249,15 +249,14 @@ setup_rest (struct rootfs_ctx *ctx, struct ocirt_error **err)
 }
 
 static int
-ctx_new (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
-         struct rootfs_ctx **ret, struct ocirt_error **err)
+ctx_new (const struct oci_config *config, const char *rootfs_path, struct rootfs_ctx **ret,
+         struct ocirt_error **err)
 {
   _cleanup_ (rootfs_ctx_freep) struct rootfs_ctx *ctx = calloc (1, sizeof (*ctx));
   if (ctx == NULL)
     return ocirt_error_set (err, ENOMEM, "rootfs");
   ctx->root_fd = -1;
   ctx->config = config;
-  ctx->bind_trees = bind_trees;
   ctx->rootfs = strdup (rootfs_path);
   ctx->mounted = calloc (config->mounts_len + 1, sizeof (bool));
   if (ctx->rootfs == NULL || ctx->mounted == NULL)
@@ -274,8 +273,9 @@ int
 rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,
               struct rootfs_ctx **ctx, struct ocirt_error **err)
 {
-  if (*ctx == NULL && ctx_new (config, rootfs_path, bind_trees, ctx, err) < 0)
+  if (*ctx == NULL && ctx_new (config, rootfs_path, ctx, err) < 0)
     return -(*err)->code;
+  (*ctx)->bind_trees = bind_trees;
   /* Every mount below goes through /proc/self/fd of this (the runtime's own)
      procfs: make sure it is one. */
   _cleanup_close_ int proc = procfs_open_root (err);
@@ -329,7 +329,7 @@ rootfs_setup_ahead (const struct oci_config *config, const char *rootfs_path, st
   _cleanup_close_ int proc = -1;
   bool dev_left = false;
 
-  if (ctx_new (config, rootfs_path, NULL, &ctx, err) < 0)
+  if (ctx_new (config, rootfs_path, &ctx, err) < 0)
     return -(*err)->code;
   proc = procfs_open_root (err);
   if (proc < 0)

@@ -18,8 +18,9 @@ struct rootfs_ctx;
    config->mounts in order (relative bind sources are taken from the cwd: the
    caller chdirs to the bundle first, or makes them absolute), then creates the
    default devices, linux.devices and the /dev links (unless /dev is a bind
-   mount). `bind_trees` (may be NULL) gives, per mounts[] entry, a bind
-   source the runtime cloned before entering a user namespace (-1: none).
+   mount). `bind_trees` (may be NULL) gives, per mounts[] entry, a tree the
+   runtime made (-1: none): a bind source cloned before the init entered a
+   user namespace, the cgroup mount (mount_cgroup_tree).
    *ctx is NULL, or what rootfs_setup_ahead did, which is then completed;
    it is the caller's either way (rootfs_ctx_free). */
 int rootfs_setup (const struct oci_config *config, const char *rootfs_path, const int *bind_trees,

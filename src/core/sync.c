@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "sync.h"
+#include "util/fdpass.h"
 
 struct sync_header
 {
@@ -41,6 +43,15 @@ sync_send (int fd, enum sync_type type, int32_t code, const char *text, struct o
   if (n < 0)
     return ocirt_error_set (err, errno, "sync: send");
   return 0;
+}
+
+int
+sync_send_fd (int fd, enum sync_type type, int32_t code, int attached, struct ocirt_error **err)
+{
+  struct sync_header h = { .type = type, .code = code };
+  int r = fdpass_send_many (fd, &h, sizeof h, &attached, attached >= 0);
+
+  return r < 0 ? ocirt_error_set (err, -r, "sync: send") : 0;
 }
 
 void
@@ -134,4 +145,31 @@ sync_expect (int fd, enum sync_type expected, struct ocirt_error **err)
   if (type != expected)
     return ocirt_error_setx (err, EBADMSG, "sync: expected message %d, got %d", expected, type);
   return 0;
+}
+
+int
+sync_expect_fd (int fd, enum sync_type expected, int32_t *ret_code, int *ret_attached,
+                struct ocirt_error **err)
+{
+  char buf[sizeof (struct sync_header) + SYNC_TEXT_MAX];
+  char text[SYNC_TEXT_MAX + 1];
+  enum sync_type type;
+  size_t len, n;
+  int attached = -1;
+  int r = fdpass_receive_many (fd, buf, sizeof buf, &len, &attached, 1, &n);
+
+  if (r == -EPIPE)
+    return ocirt_error_setx (err, EPIPE, "the container's init exited unexpectedly");
+  if (r < 0)
+    return ocirt_error_set (err, -r, "sync: receive");
+  if (sync_decode (buf, len, &type, ret_code, text, sizeof text) < 0)
+    r = ocirt_error_setx (err, EBADMSG, "sync: malformed message");
+  else if (type == SYNC_ERROR)
+    r = ocirt_error_from (err, *ret_code > 0 ? *ret_code : EIO, text);
+  else if (type != expected)
+    r = ocirt_error_setx (err, EBADMSG, "sync: expected message %d, got %d", expected, type);
+  if (r < 0 && n)
+    close (attached);
+  *ret_attached = r < 0 || n == 0 ? -1 : attached;
+  return r;
 }

@@ -26,6 +26,9 @@ enum sync_type
   SYNC_SECCOMP_FD,     /* init → parent: the seccomp listener fd follows (SCM_RIGHTS datagram) */
   SYNC_SECCOMP_DONE,   /* parent → init: the fd reached linux.seccomp.listenerPath */
   SYNC_HOOK_FAILED,    /* init → parent: a createContainer hook failed (its SYNC_ERROR follows) */
+  SYNC_MOUNT_TREE,     /* parent → init, after the cgroup files when init_args.cgroup_tree_entry is
+                          set: code is that mounts[] index, its tree attached (sync_send_fd), or
+                          none when the parent could not build it (the init makes the mount) */
   SYNC_ERROR,          /* either way: code + message, then the sender gives up; the last type */
 };
 
@@ -37,6 +40,14 @@ int sync_pair (int fds[2], struct ocirt_error **err);
 
 /* Sends a message; `text` may be NULL. */
 int sync_send (int fd, enum sync_type type, int32_t code, const char *text, struct ocirt_error **err);
+
+/* Sends a message with `attached` passed along (SCM_RIGHTS; none when -1). */
+int sync_send_fd (int fd, enum sync_type type, int32_t code, int attached, struct ocirt_error **err);
+
+/* Waits for the message `expected`, which may carry one fd: *ret_code gets
+   its code, *ret_attached the fd (CLOEXEC) or -1. */
+int sync_expect_fd (int fd, enum sync_type expected, int32_t *ret_code, int *ret_attached,
+                    struct ocirt_error **err);
 
 /* Sends *err (or a generic failure) as SYNC_ERROR; used on the way out. */
 void sync_send_error (int fd, const struct ocirt_error *error);

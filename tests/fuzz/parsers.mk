@@ -7,7 +7,7 @@ PARSERS_FUZZ_SRCS = $(top_srcdir)/tests/fuzz/fuzz-parsers.c $(top_srcdir)/src/co
 	$(top_srcdir)/src/core/lsm.c $(top_srcdir)/src/core/lsm-library.c $(top_srcdir)/src/core/signals.c \
 	$(top_srcdir)/src/core/spec.c $(top_srcdir)/src/core/spec-linux.c $(top_srcdir)/src/core/sync.c \
 	$(top_srcdir)/src/core/process-names.c $(top_srcdir)/src/util/error.c $(top_srcdir)/src/util/log.c \
-	$(top_srcdir)/src/util/procfs.c
+	$(top_srcdir)/src/util/procfs.c $(top_srcdir)/src/util/fdpass.c
 
 tests/fuzz/fuzz-parsers: $(PARSERS_FUZZ_SRCS)
 	@$(MKDIR_P) tests/fuzz

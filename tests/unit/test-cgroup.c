@@ -576,6 +576,30 @@ test_hybrid_in_two_parts (void **state)
   cgroup_join_release (&v2);
 }
 
+/* What the runtime builds the init's cgroup mount from (mount_cgroup_tree):
+   the init's /proc/PID/cgroup once it has joined, v1 lines only. */
+static void
+test_member_text (void **state)
+{
+  _cleanup_error_ struct ocirt_error *err = NULL;
+  _cleanup_config_ struct oci_config *c = config ("{}");
+  _cleanup_free_ char *ident = NULL, *all = NULL, *some = NULL;
+
+  (void) state;
+  assert_int_equal (cgroup_plan ("c1", c->linux_, false, &ident, &err), 0);
+  assert_int_equal (cgroup_member_text (ident, &all, &err), 0);
+  assert_non_null (strstr (all, ":memory:/user/42/c1\n"));
+  assert_non_null (strstr (all, ":cpu,cpuacct:/c1\n"));
+  assert_non_null (strstr (all, ":name=systemd:/c1\n"));
+  assert_null (strstr (all, "::"));
+  /* A hierarchy the identifier leaves out: where we are. */
+  assert_int_equal (cgroup_member_text ("memory:/m\n:/m", &some, &err), 0);
+  assert_non_null (strstr (some, ":memory:/m\n"));
+  assert_non_null (strstr (some, ":pids:/\n"));
+  assert_null (strstr (some, "::"));
+  assert_int_equal (cgroup_member_text ("no colon", &some, &err), -EINVAL);
+}
+
 /* --- v2 ------------------------------------------------------------------- */
 
 static void
@@ -791,6 +815,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_v1_kill_all_freezes_only_a_populated_cgroup, setup_v1, teardown),
     cmocka_unit_test_setup_teardown (test_hybrid, setup_hybrid, teardown),
     cmocka_unit_test_setup_teardown (test_hybrid_in_two_parts, setup_hybrid, teardown),
+    cmocka_unit_test_setup_teardown (test_member_text, setup_hybrid, teardown),
     cmocka_unit_test (test_v2_conversions),
     cmocka_unit_test_setup_teardown (test_v2_resources, setup_v2, teardown),
     cmocka_unit_test_setup_teardown (test_v2_quota_and_swap_forms, setup_v2, teardown),

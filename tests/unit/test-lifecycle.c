@@ -369,6 +369,56 @@ test_sync_peer_gone_with_our_message_unread (void **unused)
   (void) unused;
 }
 
+/* A message with an fd attached, or with none (SYNC_MOUNT_TREE: the
+   creator could not build the tree); the wrong message, the peer's error
+   and its going are told as by sync_expect, and an fd that came along with
+   them is not kept. */
+static void
+test_sync_message_with_an_fd (void **unused)
+{
+  struct ocirt_error *err = NULL;
+  struct stat a, b;
+  int32_t code;
+  int fds[2], got, sent = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  assert_true (sent >= 0);
+  assert_int_equal (sync_pair (fds, &err), 0);
+  assert_int_equal (sync_send_fd (fds[0], SYNC_MOUNT_TREE, 6, sent, &err), 0);
+  assert_int_equal (sync_expect_fd (fds[1], SYNC_MOUNT_TREE, &code, &got, &err), 0);
+  assert_int_equal (code, 6);
+  assert_true (got >= 0 && got != sent);
+  assert_int_equal (fstat (got, &a), 0);
+  assert_int_equal (fstat (sent, &b), 0);
+  assert_true (a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+  assert_int_equal (fcntl (got, F_GETFD), FD_CLOEXEC);
+  close (got);
+
+  assert_int_equal (sync_send_fd (fds[0], SYNC_MOUNT_TREE, 2, -1, &err), 0);
+  assert_int_equal (sync_expect_fd (fds[1], SYNC_MOUNT_TREE, &code, &got, &err), 0);
+  assert_int_equal (code, 2);
+  assert_int_equal (got, -1);
+
+  assert_int_equal (sync_send_fd (fds[0], SYNC_COMMIT, 0, sent, &err), 0);
+  assert_int_equal (sync_expect_fd (fds[1], SYNC_MOUNT_TREE, &code, &got, &err), -EBADMSG);
+  assert_int_equal (got, -1);
+  ocirt_error_free (TAKE_PTR (err));
+
+  {
+    struct ocirt_error e = { .code = EPERM, .msg = (char *) "no" };
+    sync_send_error (fds[0], &e);
+  }
+  assert_int_equal (sync_expect_fd (fds[1], SYNC_MOUNT_TREE, &code, &got, &err), -EPERM);
+  assert_string_equal (err->msg, "no");
+  ocirt_error_free (TAKE_PTR (err));
+
+  close (fds[0]);
+  assert_int_equal (sync_expect_fd (fds[1], SYNC_MOUNT_TREE, &code, &got, &err), -EPIPE);
+  ocirt_error_free (err);
+  close (fds[1]);
+  close (sent);
+  (void) unused;
+}
+
 static void
 test_sync_decode_rejects_garbage (void **unused)
 {
@@ -446,6 +496,7 @@ main (void)
     cmocka_unit_test (test_sync_messages),
     cmocka_unit_test (test_init_asks_creator),
     cmocka_unit_test (test_sync_peer_gone_with_our_message_unread),
+    cmocka_unit_test (test_sync_message_with_an_fd),
     cmocka_unit_test (test_sync_decode_rejects_garbage),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "core/mount.h"
 #include "core/rootfs.h"
 #include "fork-check.h"
 #include "ocispec.h"
@@ -453,6 +454,51 @@ test_idmap_without_mappings (void **state)
   run (f);
 }
 
+static ssize_t
+tree_entry (const char *json)
+{
+  struct ocirt_error *err = NULL;
+  struct oci_config *config = NULL;
+  ssize_t r;
+
+  assert_int_equal (oci_config_parse (json, strlen (json), &config, &err), 0);
+  r = mount_cgroup_tree_entry (config);
+  oci_config_free (config);
+  return r;
+}
+
+/* Which cgroup entry the runtime builds for the init: the first of type
+   cgroup that is no bind, on a host with v1 hierarchies, without a cgroup
+   or user namespace. (On a cgroup2 host there is none to build.) */
+static void
+test_cgroup_tree_entry (void **state)
+{
+  struct statfs sfs;
+  bool v1 = !(statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC);
+  const char *const proc = "{\"destination\":\"/proc\",\"type\":\"proc\"}";
+  const char *const cg = "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\"}";
+  const char *const cg2 = "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup2\"}";
+  const char *const bound = "{\"destination\":\"/c\",\"type\":\"cgroup\",\"options\":[\"rbind\"]}";
+  char json[1024];
+
+  (void) state;
+#define CONFIG(mounts, namespaces)                                                                           \
+  (snprintf (json, sizeof json,                                                                              \
+             "{\"ociVersion\":\"1.0.0\",\"mounts\":[%s],\"linux\":{\"namespaces\":[%s]}}", mounts,           \
+             namespaces),                                                                                    \
+   json)
+  char two[256], three[256];
+  snprintf (two, sizeof two, "%s,%s", proc, cg);
+  snprintf (three, sizeof three, "%s,%s,%s", bound, cg2, cg);
+  assert_int_equal (tree_entry (CONFIG (two, "{\"type\":\"mount\"}")), v1 ? 1 : -1);
+  assert_int_equal (tree_entry (CONFIG (three, "")), v1 ? 2 : -1);
+  assert_int_equal (tree_entry (CONFIG (proc, "")), -1);
+  assert_int_equal (tree_entry (CONFIG (two, "{\"type\":\"cgroup\"}")), -1);
+  assert_int_equal (tree_entry (CONFIG (two, "{\"type\":\"mount\"},{\"type\":\"user\"}")), -1);
+  assert_int_equal (tree_entry ("{\"ociVersion\":\"1.0.0\"}"), -1);
+#undef CONFIG
+}
+
 int
 main (void)
 {
@@ -464,6 +510,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_no_pivot, setup, teardown),
     cmocka_unit_test_setup_teardown (test_idmap, setup, teardown),
     cmocka_unit_test_setup_teardown (test_idmap_without_mappings, setup, teardown),
+    cmocka_unit_test (test_cgroup_tree_entry),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
