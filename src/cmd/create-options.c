@@ -9,18 +9,7 @@
 
 #include "cmd-create-options.h"
 #include "cmd.h"
-
-enum
-{
-  OPT_CONSOLE_SOCKET = 256,
-  OPT_PID_FILE,
-  OPT_NO_PIVOT,
-  OPT_NO_NEW_KEYRING,
-  OPT_PRESERVE_FDS,
-  OPT_KEEP,
-  OPT_PIDFD_SOCKET,
-  OPT_IGNORED,
-};
+#include "create-options.h"
 
 static void
 usage (const char *cmd, bool run)
@@ -57,24 +46,12 @@ int
 cmd_parse_create_options (int argc, char **argv, struct create_options *opts, struct run_extra_options *run,
                           struct ocirt_error **err)
 {
-  static const struct option long_opts[] = {
-    { "bundle", required_argument, NULL, 'b' },
-    { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-    { "pid-file", required_argument, NULL, OPT_PID_FILE },
-    { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-    { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
-    { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-    { "pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET },
-    { "detach", no_argument, NULL, 'd' },
-    { "keep", no_argument, NULL, OPT_KEEP },
-    { "no-subreaper", no_argument, NULL, OPT_IGNORED },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
   int c, r;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, run ? ":b:dh" : ":b:h", long_opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, run ? RUN_SHORT_OPTIONS : CREATE_SHORT_OPTIONS, create_option_table,
+                           NULL))
+         != -1)
     {
       switch (c)
         {

@@ -7,6 +7,7 @@
 
 #include "ocispec.h"
 #include "rootfs.h"
+#include "util/ahead-net.h"
 #include "util/error.h"
 
 /* Work done ahead, beside the runtime's own, while it makes the state
@@ -41,43 +42,6 @@ struct ahead_plan
 struct namespace_plan;
 void ahead_plan_make (const struct namespace_plan *ns, const struct oci_config *config, const char *bundle,
                       const char *rootfs, struct ahead_plan *ret);
-
-/* A guess from the text of config.json, before it is parsed: does it ask
-   for a new network namespace? Yes when "network" appears somewhere with no
-   "path" after it in the same object ({"type": "network"}, not
-   {"type": "network", "path": ...}, the namespace Podman and CRI-O make and
-   pass). Only speed depends on it: a wrong yes costs a namespace made for
-   nothing, a wrong no (an escaped key...) the head start. */
-bool ahead_text_wants_net (const char *json, size_t len);
-
-/* The helper that makes the network namespace: a task sharing the
-   runtime's memory (no copy of it to make), which the C library does not
-   know of, so it makes its system calls itself (util/raw-syscall.h) and
-   never stops the runtime from cloning the init. It brings lo up, as runc
-   does in every new network namespace, and sends the namespace over a
-   socket whose other end, `fd`, the init inherits. */
-struct ahead_net
-{
-  pid_t pid; /* the helper, to reap; -1: none */
-  int fd;    /* where the namespace arrives; -1: none */
-};
-#define AHEAD_NET_NONE ((struct ahead_net){ .pid = -1, .fd = -1 })
-
-/* The CPUs we may run on (*ret_ours) and those of them we do not run on
-   now (*ret_others); false when there is no other. A task we make runs on
-   our CPU first and would wait for it: we move it to the others at once. */
-bool ahead_cpus_besides_ours (cpu_set_t *ret_ours, cpu_set_t *ret_others);
-
-/* Starts the helper; nothing happens where it cannot start (the init then
-   makes the namespace itself). */
-void ahead_net_begin (struct ahead_net *n);
-
-/* Closes the runtime's end of the socket: once the init has it, or when
-   the container wants no new network namespace (the one made is dropped). */
-void ahead_net_close (struct ahead_net *n);
-
-/* Closes the socket and reaps the helper (which never takes long). */
-void ahead_net_release (struct ahead_net *n);
 
 /* In the init, before its cgroups: enters the network namespace of `plan`
    (the helper's, from `net_fd`, or made here if it sent none; or joined by

@@ -731,11 +731,14 @@ container_create (const char *root, const struct create_options *opts, struct cr
                           .cgroup_tree_entry = -1 };
   int r;
 
-  c.net = AHEAD_NET_NONE;
+  /* The launcher's, begun before we started (through our own re-execution
+     too: self-protect.h), dropped like ours when the container turns out
+     to want none. */
+  ahead_net_adopt (&c.net);
   r = spec_validate_id (opts->id, err);
   if (r == 0)
     r = read_config (&c, err);
-  if (r == 0 && ahead_text_wants_net (c.config_json, c.config_len))
+  if (r == 0 && c.net.pid < 0 && ahead_text_wants_net (c.config_json, c.config_len))
     ahead_net_begin (&c.net);
   if (r == 0)
     r = parse_config (root, &c, err);

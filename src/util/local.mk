@@ -15,5 +15,6 @@ libocirt_a_SOURCES += \
 libocirt_a_SOURCES += src/util/strv.c src/util/strv.h
 libocirt_a_SOURCES += src/util/sha256.c src/util/sha256.h
 libocirt_a_SOURCES += src/util/exe-overlay.c src/util/exe-overlay.h
+libocirt_a_SOURCES += src/util/ahead-net.c src/util/ahead-net.h src/util/raw-syscall.h
 # The allocator of the static runtime (src/static.mk links malloc-static.c).
 libocirt_a_SOURCES += src/util/small-alloc.c src/util/small-alloc.h

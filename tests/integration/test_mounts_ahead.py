@@ -10,6 +10,7 @@ configured order gives."""
 
 import json
 import os
+import socket
 import subprocess
 
 import pytest
@@ -247,6 +248,90 @@ def test_the_helper_is_reaped(run, harness, bundle, container_id):
     finally:
         stop(p)
     run("delete", "--force", container_id)
+
+
+# --------------------------------------------------------------------------
+# the network namespace's helper: begun by the launcher, or by the runtime
+
+
+def net_report(bundle):
+    bundle.args("/bin/sh", "-c", "cat /sys/class/net/lo/flags; readlink /proc/self/ns/net").write()
+
+
+def check_fresh_net(out):
+    flags, ns = out.split()
+    assert int(flags, 16) & 0x1, "lo is not up"
+    assert ns != os.readlink("/proc/self/ns/net"), "the container is in the host's network namespace"
+
+
+def traced_run(binary, root, bundle, container_id, trace):
+    # Under strace, LeakSanitizer (in the sanitizer build) cannot stop the
+    # world to scan for leaks and aborts instead: leaks are left to the
+    # untraced runs.
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+    r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=clone,execve,execveat,wait4", "-o", str(trace),
+                        binary, "--root", str(root), "run", "--bundle", str(bundle.path), container_id],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    return r.stdout, trace.read_text().splitlines()
+
+
+def helper_clones(lines, pid):
+    """(line number, helper pid) of each clone(CLONE_VM) made by `pid`."""
+    return [(i, line.rsplit("=", 1)[1].strip()) for i, line in enumerate(lines)
+            if line.split()[0] == pid and "clone(" in line and "CLONE_VM" in line]
+
+
+def test_the_launcher_begins_the_network_namespace(ocirt, root, bundle, container_id, tmp_path):
+    """Through the launcher the helper is cloned before the runtime is even
+    executed; the runtime then takes it over (reaps it) and begins none."""
+    net_report(bundle)
+    out, lines = traced_run(ocirt, root, bundle, container_id, tmp_path / "trace")
+    check_fresh_net(out)
+    us = lines[0].split()[0]
+    started = next(i for i, line in enumerate(lines) if line.split()[0] == us and "execveat(" in line)
+    clones = helper_clones(lines, us)
+    assert [i < started for i, _ in clones] == [True], lines
+    helper = clones[0][1]
+    assert any(line.split()[0] == us and f"wait4({helper}," in line for line in lines[started:]), lines
+
+
+def test_the_runtime_alone_begins_its_own(ocirt_runtime, root, bundle, container_id, tmp_path):
+    """Started without the launcher, the runtime begins the helper itself."""
+    net_report(bundle)
+    out, lines = traced_run(ocirt_runtime, root, bundle, container_id, tmp_path / "trace")
+    check_fresh_net(out)
+    us = lines[0].split()[0]
+    clones = helper_clones(lines, us)
+    assert len(clones) == 1, lines
+    assert any(line.split()[0] == us and f"wait4({clones[0][1]}," in line for line in lines), lines
+
+
+def test_a_hand_over_that_is_not_the_launchers(ocirt_runtime, root, bundle, container_id):
+    """What the environment names is taken only if it is a sequenced-packet
+    socket and a child of the runtime; even then, the runtime's own network
+    namespace sent through it is no new one: the container gets a new one
+    all the same."""
+    net_report(bundle)
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    host_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        socket.send_fds(theirs, [b"x"], [host_ns])
+        theirs.close()
+        fd = ours.fileno()
+        for pid in ("1", "$!"):
+            # The shell's background child becomes the runtime's when the shell execs it.
+            script = (f'sleep 0.1 >/dev/null 2>&1 & export OCIRT_AHEAD_NET="{fd}:{pid}"; '
+                      'exec "$0" --root "$1" run --bundle "$2" "$3"')
+            r = subprocess.run(["sh", "-c", script, ocirt_runtime, str(root), str(bundle.path),
+                                f"{container_id}-{len(pid)}"],
+                               capture_output=True, text=True, timeout=60, pass_fds=(fd,))
+            assert r.returncode == 0, r.stderr
+            check_fresh_net(r.stdout)
+    finally:
+        os.close(host_ns)
+        ours.close()
 
 
 def _cpuset_v1_resets_affinity():

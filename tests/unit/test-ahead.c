@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -129,6 +131,94 @@ test_helper_dropped_unread (void **state)
   assert_int_equal (waitpid (-1, NULL, WNOHANG), -1);
 }
 
+/* The launcher's hand-over: the socket made inheritable and named with the
+   helper in the environment; the runtime takes it (CLOEXEC again, the
+   variable gone) only when it names a sequenced-packet socket and a child
+   of ours. */
+static void
+test_handed_over_and_adopted (void **state)
+{
+  struct ahead_net n = AHEAD_NET_NONE, got;
+  char v[64];
+  int fd = -1;
+
+  (void) state;
+  if (!RAW_SYSCALL_AVAILABLE || geteuid () != 0)
+    skip ();
+  ahead_net_begin (&n);
+  assert_true (ahead_net_hand_over (&n));
+  assert_int_equal (fcntl (n.fd, F_GETFD), 0);
+  snprintf (v, sizeof v, "%d:%d", n.fd, (int) n.pid);
+  assert_string_equal (getenv (AHEAD_NET_ENV), v);
+  ahead_net_adopt (&got);
+  assert_null (getenv (AHEAD_NET_ENV));
+  assert_int_equal (got.pid, n.pid);
+  assert_int_equal (got.fd, n.fd);
+  assert_int_equal (fcntl (got.fd, F_GETFD), FD_CLOEXEC);
+  assert_int_equal (fdpass_receive (got.fd, &fd), 0);
+  assert_int_equal (ioctl (fd, NS_GET_NSTYPE), CLONE_NEWNET);
+  close (fd);
+  ahead_net_release (&got);
+  assert_int_equal (waitpid (-1, NULL, WNOHANG), -1);
+
+  /* Nothing named: nothing taken. */
+  ahead_net_adopt (&got);
+  assert_int_equal (got.pid, -1);
+  assert_int_equal (got.fd, -1);
+}
+
+static void
+test_what_is_not_ours_is_left_alone (void **state)
+{
+  struct ahead_net got;
+  int pair[2], dgram[2], devnull = open ("/dev/null", O_RDONLY);
+  char v[64];
+  pid_t child;
+
+  (void) state;
+  assert_int_equal (socketpair (AF_UNIX, SOCK_SEQPACKET, 0, pair), 0);
+  assert_int_equal (socketpair (AF_UNIX, SOCK_DGRAM, 0, dgram), 0);
+  child = fork ();
+  if (child == 0)
+    _exit (0);
+  /* pid 1 is no child of ours; a datagram socket, a file, a closed fd and
+     junk are not the helper's socket. */
+  const struct
+  {
+    int fd;
+    pid_t pid;
+  } bad[] = { { pair[0], 1 }, { dgram[0], child }, { devnull, child }, { 1000, child } };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    {
+      snprintf (v, sizeof v, "%d:%d", bad[i].fd, (int) bad[i].pid);
+      assert_int_equal (setenv (AHEAD_NET_ENV, v, 1), 0);
+      ahead_net_adopt (&got);
+      assert_null (getenv (AHEAD_NET_ENV));
+      assert_int_equal (got.fd, -1);
+      assert_int_equal (got.pid, -1);
+    }
+  static const char *const junk[] = { "", "5", "5:", ":5", "x:1", "5:1x", "2:1", "-1:1" };
+  for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+    {
+      assert_int_equal (setenv (AHEAD_NET_ENV, junk[i], 1), 0);
+      ahead_net_adopt (&got);
+      assert_int_equal (got.fd, -1);
+    }
+  /* Left open: not ours to close. */
+  assert_true (fcntl (pair[0], F_GETFD) >= 0 && fcntl (devnull, F_GETFD) >= 0);
+  /* The good pair is taken. */
+  snprintf (v, sizeof v, "%d:%d", pair[0], (int) child);
+  assert_int_equal (setenv (AHEAD_NET_ENV, v, 1), 0);
+  ahead_net_adopt (&got);
+  assert_int_equal (got.fd, pair[0]);
+  assert_int_equal (got.pid, child);
+  ahead_net_release (&got);
+  close (pair[1]);
+  close (dgram[0]);
+  close (dgram[1]);
+  close (devnull);
+}
+
 int
 main (void)
 {
@@ -137,6 +227,8 @@ main (void)
     cmocka_unit_test (test_joined_or_absent),
     cmocka_unit_test (test_helper_makes_the_network_namespace),
     cmocka_unit_test (test_helper_dropped_unread),
+    cmocka_unit_test (test_handed_over_and_adopted),
+    cmocka_unit_test (test_what_is_not_ours_is_left_alone),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -24,6 +24,16 @@
   })
 #define ENTERS(...) (READ (__VA_ARGS__).enters_container)
 #define SYSTEMD(...) (READ (__VA_ARGS__).systemd_cgroup)
+#define BUNDLE(...) (READ (__VA_ARGS__).bundle)
+
+static void
+assert_bundle (const char *got, const char *want)
+{
+  if (want == NULL)
+    assert_null (got);
+  else
+    assert_string_equal (got, want);
+}
 
 static void
 test_commands_that_enter_a_container (void **state)
@@ -94,6 +104,47 @@ test_systemd_cgroup_is_seen_before_the_command_only (void **state)
   assert_false (ENTERS ("--systemd-cgroup", "-v", "run"));
 }
 
+/* The bundle of create and run, for the network namespace begun ahead: the
+   value of -b/--bundle in every spelling getopt_long takes, "." without
+   one; none for other commands or for what the runtime will reject. And
+   argv itself is not reordered (the runtime reads it after us). */
+static void
+test_bundle_of_create_and_run (void **state)
+{
+  (void) state;
+  assert_bundle (BUNDLE ("create", "--bundle", "/b", "id"), "/b");
+  assert_bundle (BUNDLE ("create", "id", "-b", "rel"), "rel");
+  assert_bundle (BUNDLE ("--root", "/r", "run", "--bundle=/x", "id"), "/x");
+  assert_bundle (BUNDLE ("run", "-d", "-b/y", "id"), "/y");
+  assert_bundle (BUNDLE ("run", "--bund", "/z", "id"), "/z");
+  assert_bundle (BUNDLE ("create", "id"), ".");
+  assert_bundle (BUNDLE ("run", "--detach", "--keep", "id"), ".");
+  /* A value that looks like the option is the other option's value. */
+  assert_bundle (BUNDLE ("create", "--pid-file", "-b", "id"), ".");
+  assert_bundle (BUNDLE ("create", "--console-socket", "--bundle", "--bundle", "/w", "id"), "/w");
+  /* The last one wins, as in the runtime. */
+  assert_bundle (BUNDLE ("create", "-b", "/1", "-b", "/2", "id"), "/2");
+  /* After "--" nothing is an option. */
+  assert_bundle (BUNDLE ("create", "--", "-b", "/n"), ".");
+
+  assert_bundle (BUNDLE ("exec", "-b", "/b", "id", "true"), NULL);
+  assert_bundle (BUNDLE ("state", "id"), NULL);
+  assert_bundle (BUNDLE ("create", "--no-such-option", "id"), NULL);
+  assert_bundle (BUNDLE ("create", "-d", "id"), NULL); /* run's option only */
+  assert_bundle (BUNDLE ("create", "id", "--bundle"), NULL);
+  assert_bundle (BUNDLE ("run", "--help"), NULL);
+
+  {
+    char *argv[] = { "ocirt", "run", "id", "--bundle", "/b", "--keep", NULL };
+    struct launcher_args a;
+    launcher_read_args (6, argv, &a);
+    assert_bundle (a.bundle, "/b");
+    assert_string_equal (argv[2], "id");
+    assert_string_equal (argv[3], "--bundle");
+    assert_string_equal (argv[5], "--keep");
+  }
+}
+
 static void
 test_no_command (void **state)
 {
@@ -115,6 +166,7 @@ main (void)
     cmocka_unit_test (test_global_options_are_skipped_with_their_values),
     cmocka_unit_test (test_what_the_runtime_rejects_is_left_to_it),
     cmocka_unit_test (test_systemd_cgroup_is_seen_before_the_command_only),
+    cmocka_unit_test (test_bundle_of_create_and_run),
     cmocka_unit_test (test_no_command),
   };
 
