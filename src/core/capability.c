@@ -188,29 +188,21 @@ set_mask (const struct oci_capabilities *caps, int set)
   return mask;
 }
 
-/* The bounding set of this process, as a mask. */
-static uint64_t
-bounding_mask (void)
-{
-  uint64_t mask = 0;
-
-  for (int c = 0; c <= last_cap (); c++)
-    if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 1)
-      mask |= BIT (c);
-  return mask;
-}
-
 int
-capability_drop_bounding (const struct oci_capabilities *caps, struct ocirt_error **err)
+capability_drop_bounding (const struct oci_capabilities *caps, uint64_t *ret_bounding,
+                          struct ocirt_error **err)
 {
   uint64_t keep = set_mask (caps, SET_BOUNDING);
   int last = last_cap ();
 
+  *ret_bounding = 0;
   for (int c = 0; c <= last; c++)
     {
       if (keep & BIT (c))
         {
-          if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+          if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+            *ret_bounding |= BIT (c);
+          else
             warn_once (c, "is not in the bounding set of the runtime");
           continue;
         }
@@ -283,7 +275,7 @@ apply_ambient (uint64_t amb, struct ocirt_error **err)
 }
 
 int
-capability_apply (const struct oci_capabilities *caps, struct ocirt_error **err)
+capability_apply (const struct oci_capabilities *caps, uint64_t bounding, struct ocirt_error **err)
 {
   uint64_t cur_perm = 0, cur_inh = 0, perm, eff, inh, amb, inh_allowed;
   bool setpcap = false;
@@ -300,7 +292,7 @@ capability_apply (const struct oci_capabilities *caps, struct ocirt_error **err)
   eff = grantable (set_mask (caps, SET_EFFECTIVE), perm, "is effective but not permitted");
   inh_allowed = cur_perm | cur_inh;
   if (setpcap)
-    inh_allowed |= bounding_mask ();
+    inh_allowed |= bounding;
   inh = grantable (set_mask (caps, SET_INHERITABLE), inh_allowed,
                    "cannot be made inheritable by the runtime");
   /* runc's default config lists ambient capabilities without inheritable

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ocispec.h"
 #include "util/error.h"
@@ -24,10 +25,13 @@ const char *capability_to_name (int cap);
 int capability_list_known (char ***ret_names, size_t *ret_len, struct ocirt_error **err);
 
 /* Drops from the bounding set every capability not in caps->bounding (all
-   of them when caps is NULL). Needs CAP_SETPCAP: call before the uid change. */
-int capability_drop_bounding (const struct oci_capabilities *caps, struct ocirt_error **err);
+   of them when caps is NULL); *ret_bounding gets the bounding set left, as
+   a mask. Needs CAP_SETPCAP: call before the uid change. */
+int capability_drop_bounding (const struct oci_capabilities *caps, uint64_t *ret_bounding,
+                              struct ocirt_error **err);
 
 /* After process_change_user: sets effective, permitted and inheritable to
-   exactly the configured sets (minus what cannot be granted), raises the
-   ambient set, and clears PR_SET_KEEPCAPS. */
-int capability_apply (const struct oci_capabilities *caps, struct ocirt_error **err);
+   exactly the configured sets (minus what cannot be granted: inheritable
+   ones beyond `bounding`, the set capability_drop_bounding left, among
+   them), raises the ambient set, and clears PR_SET_KEEPCAPS. */
+int capability_apply (const struct oci_capabilities *caps, uint64_t bounding, struct ocirt_error **err);

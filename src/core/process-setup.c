@@ -75,10 +75,12 @@ process_setup (const struct oci_process *p, const struct oci_linux *linux_, int 
   static const struct oci_user root_user = { 0 };
   _cleanup_error_ struct ocirt_error *cwd_err = NULL;
   const char *cwd = p->cwd ? p->cwd : "/";
+  uint64_t bounding;
   int r, cwd_r;
 
   /* fds first: a profile may well not allow close_range. */
-  if ((r = set_attributes (p, linux_, err)) < 0 || (r = capability_drop_bounding (p->capabilities, err)) < 0
+  if ((r = set_attributes (p, linux_, err)) < 0
+      || (r = capability_drop_bounding (p->capabilities, &bounding, err)) < 0
       || (r = process_close_fds (3 + preserve_fds, err)) < 0)
     return r;
   /* Without no_new_privs the kernel wants CAP_SYS_ADMIN for seccomp; the
@@ -92,7 +94,7 @@ process_setup (const struct oci_process *p, const struct oci_linux *linux_, int 
     return ocirt_error_from (err, cwd_err->code, cwd_err->msg);
   if ((r = process_change_user (p->user ? p->user : &root_user, false, err)) < 0
       || (cwd_r == -EACCES && (r = process_chdir (cwd, err)) < 0) || (r = prepare_exec (p, ret, err)) < 0
-      || (r = capability_apply (p->capabilities, err)) < 0)
+      || (r = capability_apply (p->capabilities, bounding, err)) < 0)
     return r;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return ocirt_error_set (err, errno, "set no_new_privs");

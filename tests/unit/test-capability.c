@@ -115,7 +115,7 @@ child_apply (void *arg)
   struct oci_capabilities *caps = sc->caps;
   struct oci_user user = { .uid = sc->uid, .gid = sc->uid };
   struct ocirt_error *err = NULL;
-  uint64_t bnd_before, want_bnd, want_prm, want_eff, want_inh, want_amb;
+  uint64_t bnd_before, bnd_left, want_bnd, want_prm, want_eff, want_inh, want_amb;
   int logfd;
 
   /* A capability the runtime does not hold, whatever the host: CAP_MKNOD is
@@ -134,9 +134,10 @@ child_apply (void *arg)
   log_set_fd (logfd, LOG_FORMAT_TEXT, false);
   bnd_before = status_hex ("CapBnd:");
 
-  CHILD_CHECK (capability_drop_bounding (caps, &err) == 0);
+  CHILD_CHECK (capability_drop_bounding (caps, &bnd_left, &err) == 0);
+  CHILD_CHECK (bnd_left == status_hex ("CapBnd:"));
   CHILD_CHECK (process_change_user (&user, false, &err) == 0);
-  CHILD_CHECK (capability_apply (caps, &err) == 0);
+  CHILD_CHECK (capability_apply (caps, bnd_left, &err) == 0);
   CHILD_CHECK (prctl (PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0);
 
   want_bnd = caps ? mask_of (caps->bounding, caps->bounding_len) & bnd_before : 0;
@@ -247,6 +248,7 @@ child_no_setpcap (void *arg)
   size_t n = 0;
   int last = 0;
   struct oci_capabilities keep_all = { 0 }, keep_fewer = { 0 };
+  uint64_t left;
   struct ocirt_error *err = NULL;
   cap_value_t setpcap = CAP_SETPCAP;
   cap_t cur = cap_get_proc ();
@@ -274,8 +276,8 @@ child_no_setpcap (void *arg)
   keep_fewer.bounding_len = n - 1;
   CHILD_CHECK (cur && cap_set_flag (cur, CAP_EFFECTIVE, 1, &setpcap, CAP_CLEAR) == 0);
   CHILD_CHECK (cap_set_proc (cur) == 0);
-  CHILD_CHECK (capability_drop_bounding (&keep_all, &err) == 0);
-  CHILD_CHECK (capability_drop_bounding (&keep_fewer, &err) < 0 && err->code == EPERM);
+  CHILD_CHECK (capability_drop_bounding (&keep_all, &left, &err) == 0);
+  CHILD_CHECK (capability_drop_bounding (&keep_fewer, &left, &err) < 0 && err->code == EPERM);
   cap_free (cur);
 }
 
