@@ -183,15 +183,19 @@ is_our_child (pid_t pid)
   return waitid (P_PID, (id_t) pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
+/* A sequenced-packet socket made by this very process (before its exec:
+   the launcher), as its peer's credentials tell for a socketpair. */
 static bool
-is_seqpacket_socket (int fd)
+is_our_seqpacket_socket (int fd)
 {
+  struct ucred peer = { 0 };
   struct stat st;
   int type = 0;
-  socklen_t len = sizeof type;
+  socklen_t len = sizeof type, plen = sizeof peer;
 
   return fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode)
-         && getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET;
+         && getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET
+         && getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &peer, &plen) == 0 && peer.pid == getpid ();
 }
 
 void
@@ -209,7 +213,7 @@ ahead_net_adopt (struct ahead_net *ret)
   pid = *end == ':' ? strtol (end + 1, &end, 10) : -1;
   unsetenv (AHEAD_NET_ENV);
   if (errno || *end || fd < 3 || fd > INT32_MAX || pid <= 0 || pid > INT32_MAX || !is_our_child ((pid_t) pid)
-      || !is_seqpacket_socket ((int) fd) || fcntl ((int) fd, F_SETFD, FD_CLOEXEC) < 0)
+      || !is_our_seqpacket_socket ((int) fd) || fcntl ((int) fd, F_SETFD, FD_CLOEXEC) < 0)
     return;
   *ret = (struct ahead_net){ .pid = (pid_t) pid, .fd = (int) fd };
 }

@@ -60,6 +60,6 @@ bool ahead_net_hand_over (const struct ahead_net *n);
 
 /* In the runtime, as `create` starts: takes the helper a launcher handed over
    (unsets AHEAD_NET_ENV either way). Only a child of ours and a
-   sequenced-packet socket are taken; anything else named there is left
-   alone. *ret is AHEAD_NET_NONE when there is none. */
+   sequenced-packet socket this process made (before its exec) are taken;
+   anything else named there is left alone. *ret is AHEAD_NET_NONE when there is none. */
 void ahead_net_adopt (struct ahead_net *ret);

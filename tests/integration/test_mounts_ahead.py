@@ -308,30 +308,41 @@ def test_the_runtime_alone_begins_its_own(ocirt_runtime, root, bundle, container
     assert any(line.split()[0] == us and f"wait4({clones[0][1]}," in line for line in lines), lines
 
 
-def test_a_hand_over_that_is_not_the_launchers(ocirt_runtime, root, bundle, container_id):
-    """What the environment names is taken only if it is a sequenced-packet
-    socket and a child of the runtime; even then, the runtime's own network
-    namespace sent through it is no new one: the container gets a new one
-    all the same."""
-    net_report(bundle)
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+def forged_hand_over(runtime, root, bundle, container_id, out, pid_of):
+    """Execs the runtime from a child of ours after making, as the launcher
+    would, a socket (with our own network namespace waiting in it) and a
+    child of that process, and naming them in the environment: `pid_of`
+    gives the pid named from that child's."""
     host_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
-    try:
-        socket.send_fds(theirs, [b"x"], [host_ns])
-        theirs.close()
-        fd = ours.fileno()
-        for pid in ("1", "$!"):
-            # The shell's background child becomes the runtime's when the shell execs it.
-            script = (f'sleep 0.1 >/dev/null 2>&1 & export OCIRT_AHEAD_NET="{fd}:{pid}"; '
-                      'exec "$0" --root "$1" run --bundle "$2" "$3"')
-            r = subprocess.run(["sh", "-c", script, ocirt_runtime, str(root), str(bundle.path),
-                                f"{container_id}-{len(pid)}"],
-                               capture_output=True, text=True, timeout=60, pass_fds=(fd,))
-            assert r.returncode == 0, r.stderr
-            check_fresh_net(r.stdout)
-    finally:
-        os.close(host_ns)
-        ours.close()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            socket.send_fds(theirs, [b"x"], [host_ns])
+            sleeper = subprocess.Popen(["sleep", "0.1"])
+            os.set_inheritable(ours.fileno(), True)
+            os.environ["OCIRT_AHEAD_NET"] = f"{ours.fileno()}:{pid_of(sleeper.pid)}"
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(fd, 1)
+            os.execv(runtime, [runtime, "--root", str(root), "run", "--bundle", str(bundle.path), container_id])
+        finally:
+            os._exit(127)
+    os.close(host_ns)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with open(out) as f:
+        return f.read()
+
+
+def test_a_hand_over_that_is_not_the_launchers(ocirt_runtime, root, bundle, container_id, tmp_path):
+    """What the environment names is taken only if it is a sequenced-packet
+    socket this process made and a child of its own; even then, the
+    runtime's own network namespace sent through it is no new one: the
+    container gets a new one all the same."""
+    net_report(bundle)
+    for i, pid_of in enumerate((lambda child: 1, lambda child: child)):
+        out = forged_hand_over(ocirt_runtime, root, bundle, f"{container_id}-{i}", tmp_path / f"out{i}", pid_of)
+        check_fresh_net(out)
 
 
 def _cpuset_v1_resets_affinity():

@@ -204,6 +204,30 @@ test_what_is_not_ours_is_left_alone (void **state)
       ahead_net_adopt (&got);
       assert_int_equal (got.fd, -1);
     }
+  /* A sequenced-packet socket another process made. */
+  {
+    int carrier[2], theirs = -1;
+    pid_t maker;
+    assert_int_equal (socketpair (AF_UNIX, SOCK_SEQPACKET, 0, carrier), 0);
+    maker = fork ();
+    if (maker == 0)
+      {
+        int made[2];
+        _exit (socketpair (AF_UNIX, SOCK_SEQPACKET, 0, made) == 0
+                       && fdpass_send (carrier[1], "x", 1, made[0]) == 1
+                   ? 0
+                   : 1);
+      }
+    assert_int_equal (fdpass_receive (carrier[0], &theirs), 0);
+    assert_int_equal (waitpid (maker, NULL, 0), maker);
+    snprintf (v, sizeof v, "%d:%d", theirs, (int) child);
+    assert_int_equal (setenv (AHEAD_NET_ENV, v, 1), 0);
+    ahead_net_adopt (&got);
+    assert_int_equal (got.fd, -1);
+    close (theirs);
+    close (carrier[0]);
+    close (carrier[1]);
+  }
   /* Left open: not ours to close. */
   assert_true (fcntl (pair[0], F_GETFD) >= 0 && fcntl (devnull, F_GETFD) >= 0);
   /* The good pair is taken. */
