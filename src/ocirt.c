@@ -13,6 +13,7 @@
 #include "core/hand-off.h"
 #include "global-options.h"
 #include "oci-config.h"
+#include "util/ahead-net.h"
 
 struct command
 {
@@ -161,7 +162,7 @@ main (int argc, char **argv)
   struct ocirt_global global
       = { .root = default_root (), .argv0 = argv[0], .argv = argv, .error_status = EXIT_FAILURE };
   const struct command *cmd;
-  int first, r;
+  int first, r = -1;
 
   hand_off_init (argv);
   first = parse_global (argc, argv, &global, &err);
@@ -189,9 +190,12 @@ main (int argc, char **argv)
           optind = 0;
           r = cmd->fn (&global, argc - first, argv + first, &err);
         }
-      if (r >= 0)
-        return r;
     }
+  /* A network namespace the launcher began for a create or run that failed
+     before it took it over: the helper is reaped, not left behind. */
+  ahead_net_release_unclaimed ();
+  if (first >= 0 && r >= 0)
+    return r;
   if (err)
     {
       log_error ("%s", err->msg);

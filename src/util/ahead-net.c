@@ -217,3 +217,12 @@ ahead_net_adopt (struct ahead_net *ret)
     return;
   *ret = (struct ahead_net){ .pid = (pid_t) pid, .fd = (int) fd };
 }
+
+void
+ahead_net_release_unclaimed (void)
+{
+  struct ahead_net n;
+
+  ahead_net_adopt (&n);
+  ahead_net_release (&n);
+}

@@ -63,3 +63,8 @@ bool ahead_net_hand_over (const struct ahead_net *n);
    sequenced-packet socket this process made (before its exec) are taken;
    anything else named there is left alone. *ret is AHEAD_NET_NONE when there is none. */
 void ahead_net_adopt (struct ahead_net *ret);
+
+/* At the runtime's exit: a helper handed over that no `create` took
+   (the command failed before it) is adopted and released, so that it
+   outlives nothing. */
+void ahead_net_release_unclaimed (void);

@@ -297,6 +297,27 @@ def test_the_launcher_begins_the_network_namespace(ocirt, root, bundle, containe
     assert any(line.split()[0] == us and f"wait4({helper}," in line for line in lines[started:]), lines
 
 
+def test_a_run_that_fails_first_reaps_the_launchers_helper(ocirt, root, bundle, container_id, tmp_path):
+    """A create or run that fails before it takes the helper over (here: an
+    option value only the runtime checks) still reaps it before exiting."""
+    net_report(bundle)
+    trace = tmp_path / "trace"
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+    r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=clone,execveat,wait4,exit_group", "-o", str(trace),
+                        ocirt, "--root", str(root), "run", "--preserve-fds", "many", "--bundle", str(bundle.path),
+                        container_id], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode != 0
+    assert "--preserve-fds" in r.stderr
+    lines = trace.read_text().splitlines()
+    us = lines[0].split()[0]
+    clones = helper_clones(lines, us)
+    assert len(clones) == 1, lines
+    reaped = [i for i, line in enumerate(lines) if line.split()[0] == us and f"wait4({clones[0][1]}," in line]
+    exited = [i for i, line in enumerate(lines) if line.split()[0] == us and "exit_group(" in line]
+    assert reaped and exited and reaped[0] < exited[0], lines
+
+
 def test_the_runtime_alone_begins_its_own(ocirt_runtime, root, bundle, container_id, tmp_path):
     """Started without the launcher, the runtime begins the helper itself."""
     net_report(bundle)
