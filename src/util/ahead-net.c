@@ -79,11 +79,12 @@ send_fd_raw (int sock, int fd)
   return raw_syscall4 (SYS_sendmsg, sock, (long) &msg, MSG_NOSIGNAL, 0);
 }
 
-/* Runs beside the runtime in its memory: only raw system calls, nothing of
-   the C library (its errno and locks are the runtime's), no sanitizer
-   bookkeeping (the runtime's too). Whatever fails, it sends nothing, and
-   the init, reading end of file, makes the namespace itself. Its fds,
-   copies of the runtime's, close as it exits. */
+/* Runs beside its maker (the runtime, or the launcher until its exec) in
+   its memory: only raw system calls, nothing of the C library (its errno
+   and locks are the maker's), no sanitizer bookkeeping (the maker's too).
+   Whatever fails, it sends nothing, and the init, reading end of file,
+   makes the namespace itself. Its fds, copies of the maker's, close as it
+   exits. */
 __attribute__ ((no_sanitize_address)) static int
 net_helper (void *data)
 {
