@@ -252,15 +252,6 @@ mount_cgroup_entry (int root_fd, const struct oci_mount *m, const struct mount_o
 
 /* --- built by the runtime ---------------------------------------------------- */
 
-static bool
-is_bind_entry (const struct oci_mount *m)
-{
-  for (size_t i = 0; i < m->options_len; i++)
-    if (strcmp (m->options[i], "bind") == 0 || strcmp (m->options[i], "rbind") == 0)
-      return true;
-  return false;
-}
-
 ssize_t
 mount_cgroup_tree_entry (const struct oci_config *config)
 {
@@ -272,7 +263,7 @@ mount_cgroup_tree_entry (const struct oci_config *config)
   for (size_t i = 0; i < config->mounts_len; i++)
     {
       const struct oci_mount *m = &config->mounts[i];
-      if (m->type && strcmp (m->type, "cgroup") == 0 && !is_bind_entry (m))
+      if (m->type && strcmp (m->type, "cgroup") == 0 && !mountopt_names_bind (m->options, m->options_len))
         return host_is_v2 () ? -1 : (ssize_t) i;
     }
   return -1;
@@ -283,21 +274,13 @@ mount_cgroup_tree (const struct oci_mount *m, const char *member, int *ret_tree,
 {
   const struct mount_env env = { .source_tree = -1 };
   struct mount_options o;
-  _cleanup_close_ int fs = -1, top = -1;
+  _cleanup_close_ int top = -1;
   int r = mountopt_parse (m->options, m->options_len, &o, err);
 
   if (r < 0)
     return r;
-  fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
-  if (fs < 0 || fsconfig (fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0
-      || fsconfig (fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0
-      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    r = ocirt_error_set (err, errno, "create tmpfs");
-  else if ((top = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC))
-           < 0)
-    r = ocirt_error_set (err, errno, "fsmount tmpfs");
-  else
-    r = fill_v1_tmpfs (top, member, &o, &env, err);
+  top = mount_new_tmpfs ("tmpfs", "755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+  r = top < 0 ? top : fill_v1_tmpfs (top, member, &o, &env, err);
   mountopt_clear (&o);
   if (r == 0)
     *ret_tree = TAKE_FD (top);

@@ -162,18 +162,25 @@ mount_bind (int src_dirfd, const char *src, int dst_fd, bool recursive, const st
 }
 
 int
-mount_empty_tmpfs_ro (int dst_fd, struct ocirt_error **err)
+mount_new_tmpfs (const char *source, const char *mode, unsigned int attr, struct ocirt_error **err)
 {
   _cleanup_close_ int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0)
     return ocirt_error_set (err, errno, "fsopen tmpfs");
-  if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+  if ((source && fsconfig (fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+      || (mode && fsconfig (fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0)
+      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return ocirt_error_set (err, errno, "create tmpfs");
-  _cleanup_close_ int mnt = fsmount (
-      fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-  if (mnt < 0)
-    return ocirt_error_set (err, errno, "fsmount tmpfs");
-  return mount_attach_tree (mnt, dst_fd, err);
+  int mnt = fsmount (fs, FSMOUNT_CLOEXEC, attr);
+  return mnt < 0 ? ocirt_error_set (err, errno, "fsmount tmpfs") : mnt;
+}
+
+int
+mount_empty_tmpfs_ro (int dst_fd, struct ocirt_error **err)
+{
+  _cleanup_close_ int mnt = mount_new_tmpfs (
+      NULL, NULL, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+  return mnt < 0 ? mnt : mount_attach_tree (mnt, dst_fd, err);
 }
 
 /* --- idmapped mounts ------------------------------------------------------- */

@@ -82,6 +82,11 @@ int mount_set_propagation (int fd, const unsigned long *prop, size_t n, struct o
 int mount_fs_at (const char *source, int dst_fd, const char *type, unsigned long flags, const char *data,
                  struct ocirt_error **err);
 
+/* Internal to mount.c and mount-cgroup.c: a new tmpfs as a detached mount
+   (its fd), with the `source` mountinfo shows and the `mode` of its root
+   (NULL: the kernel's "none" and default), and the MOUNT_ATTR_* `attr`. */
+int mount_new_tmpfs (const char *source, const char *mode, unsigned int attr, struct ocirt_error **err);
+
 /* Internal to mount.c and mount-cgroup.c: attaches the detached `tree` onto
    the object `dst_fd`. */
 int mount_attach_tree (int tree, int dst_fd, struct ocirt_error **err);

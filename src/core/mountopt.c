@@ -203,3 +203,12 @@ mountopt_propagation_flags (const char *name, unsigned long *ret)
   *ret = o->value;
   return 0;
 }
+
+bool
+mountopt_names_bind (char *const *options, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (options[i], "bind") == 0 || strcmp (options[i], "rbind") == 0)
+      return true;
+  return false;
+}

@@ -35,6 +35,10 @@ int mountopt_parse (char *const *options, size_t n, struct mount_options *ret, s
 /* Frees what mountopt_parse allocated in `opts`; `opts` itself is the caller's. */
 void mountopt_clear (struct mount_options *opts);
 
+/* Whether the options make a bind mount ("bind" or "rbind"), without
+   parsing the rest. */
+bool mountopt_names_bind (char *const *options, size_t n);
+
 /* Maps a linux.rootfsPropagation value ("private", "rslave", ...) to MS_* flags;
    returns -EINVAL for an unknown value. */
 int mountopt_propagation_flags (const char *name, unsigned long *ret);

@@ -296,9 +296,7 @@ type_ahead (const struct oci_mount *m)
 
   for (size_t i = 0; m->type && i < ARRAY_SIZE (types); i++)
     known |= strcmp (m->type, types[i]) == 0;
-  for (size_t i = 0; known && i < m->options_len; i++)
-    known = strcmp (m->options[i], "bind") != 0 && strcmp (m->options[i], "rbind") != 0;
-  return known;
+  return known && !mountopt_names_bind (m->options, m->options_len);
 }
 
 /* No symlink on the way: the destination is then where its text says, and

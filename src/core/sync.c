@@ -82,52 +82,73 @@ sync_decode (const void *buf, size_t len, enum sync_type *ret_type, int32_t *ret
   return 0;
 }
 
-/* One message, or *ret_eof when the peer closed its end. */
+/* One message, or *ret_eof when the peer closed its end; with
+   `ret_attached`, the fd it carries (-1: none), any other fd is closed. */
 static int
-receive_message (int fd, enum sync_type *ret_type, bool *ret_eof, struct ocirt_error **err)
+receive_message (int fd, enum sync_type *ret_type, int32_t *ret_code, int *ret_attached, bool *ret_eof,
+                 struct ocirt_error **err)
 {
   char buf[sizeof (struct sync_header) + SYNC_TEXT_MAX];
   char text[SYNC_TEXT_MAX + 1];
-  enum sync_type type;
-  int32_t code;
-  ssize_t n;
+  int attached = -1, r;
+  size_t len, n;
 
   /* ECONNRESET: the peer closed its end with a message of ours unread (a
      SYNC_COMMIT sent early to an init that then failed). The kernel says
      so once, possibly before what the peer sent last: read on. */
   do
-    n = recv (fd, buf, sizeof buf, 0);
-  while (n < 0 && (errno == EINTR || errno == ECONNRESET));
-  if (n < 0)
-    return ocirt_error_set (err, errno, "sync: receive");
-  *ret_eof = n == 0;
-  if (n == 0)
+    r = fdpass_receive_many (fd, buf, sizeof buf, &len, &attached, 1, &n);
+  while (r == -ECONNRESET);
+  *ret_eof = r == -EPIPE;
+  if (*ret_eof)
     return 0;
-  if (sync_decode (buf, (size_t) n, &type, &code, text, sizeof text) < 0)
-    return ocirt_error_setx (err, EBADMSG, "sync: malformed message");
-  if (type == SYNC_ERROR)
-    return ocirt_error_from (err, code > 0 ? code : EIO, text);
-  *ret_type = type;
-  return 0;
+  if (r < 0)
+    return ocirt_error_set (err, -r, "sync: receive");
+  if (sync_decode (buf, len, ret_type, ret_code, text, sizeof text) < 0)
+    r = ocirt_error_setx (err, EBADMSG, "sync: malformed message");
+  else if (*ret_type == SYNC_ERROR)
+    r = ocirt_error_from (err, *ret_code > 0 ? *ret_code : EIO, text);
+  if (n && (r < 0 || ret_attached == NULL))
+    close (attached);
+  if (ret_attached)
+    *ret_attached = r < 0 || n == 0 ? -1 : attached;
+  return r;
+}
+
+/* The next message, which must be `expected` when that is not 0. */
+static int
+receive (int fd, enum sync_type expected, enum sync_type *ret_type, int32_t *ret_code, int *ret_attached,
+         struct ocirt_error **err)
+{
+  bool eof;
+  int r = receive_message (fd, ret_type, ret_code, ret_attached, &eof, err);
+
+  if (r == 0 && eof)
+    return ocirt_error_setx (err, EPIPE, "the container's init exited unexpectedly");
+  if (r == 0 && expected && *ret_type != expected)
+    {
+      if (ret_attached)
+        cleanup_closep (ret_attached);
+      return ocirt_error_setx (err, EBADMSG, "sync: expected message %d, got %d", expected, *ret_type);
+    }
+  return r;
 }
 
 int
 sync_receive (int fd, enum sync_type *ret_type, struct ocirt_error **err)
 {
-  bool eof;
-  int r = receive_message (fd, ret_type, &eof, err);
+  int32_t code;
 
-  if (r == 0 && eof)
-    return ocirt_error_setx (err, EPIPE, "the container's init exited unexpectedly");
-  return r;
+  return receive (fd, 0, ret_type, &code, NULL, err);
 }
 
 int
 sync_await_close (int fd, struct ocirt_error **err)
 {
   enum sync_type type;
+  int32_t code;
   bool eof;
-  int r = receive_message (fd, &type, &eof, err);
+  int r = receive_message (fd, &type, &code, NULL, &eof, err);
 
   if (r == 0 && !eof)
     return ocirt_error_setx (err, EBADMSG, "sync: unexpected message %d", type);
@@ -138,38 +159,16 @@ int
 sync_expect (int fd, enum sync_type expected, struct ocirt_error **err)
 {
   enum sync_type type;
-  int r = sync_receive (fd, &type, err);
+  int32_t code;
 
-  if (r < 0)
-    return r;
-  if (type != expected)
-    return ocirt_error_setx (err, EBADMSG, "sync: expected message %d, got %d", expected, type);
-  return 0;
+  return receive (fd, expected, &type, &code, NULL, err);
 }
 
 int
 sync_expect_fd (int fd, enum sync_type expected, int32_t *ret_code, int *ret_attached,
                 struct ocirt_error **err)
 {
-  char buf[sizeof (struct sync_header) + SYNC_TEXT_MAX];
-  char text[SYNC_TEXT_MAX + 1];
   enum sync_type type;
-  size_t len, n;
-  int attached = -1;
-  int r = fdpass_receive_many (fd, buf, sizeof buf, &len, &attached, 1, &n);
 
-  if (r == -EPIPE)
-    return ocirt_error_setx (err, EPIPE, "the container's init exited unexpectedly");
-  if (r < 0)
-    return ocirt_error_set (err, -r, "sync: receive");
-  if (sync_decode (buf, len, &type, ret_code, text, sizeof text) < 0)
-    r = ocirt_error_setx (err, EBADMSG, "sync: malformed message");
-  else if (type == SYNC_ERROR)
-    r = ocirt_error_from (err, *ret_code > 0 ? *ret_code : EIO, text);
-  else if (type != expected)
-    r = ocirt_error_setx (err, EBADMSG, "sync: expected message %d, got %d", expected, type);
-  if (r < 0 && n)
-    close (attached);
-  *ret_attached = r < 0 || n == 0 ? -1 : attached;
-  return r;
+  return receive (fd, expected, &type, ret_code, ret_attached, err);
 }

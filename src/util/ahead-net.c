@@ -205,6 +205,7 @@ ahead_net_adopt (struct ahead_net *ret)
   const char *v = getenv (AHEAD_NET_ENV);
   long fd, pid;
   char *end;
+  bool parsed;
 
   *ret = AHEAD_NET_NONE;
   if (v == NULL)
@@ -212,8 +213,10 @@ ahead_net_adopt (struct ahead_net *ret)
   errno = 0;
   fd = strtol (v, &end, 10);
   pid = *end == ':' ? strtol (end + 1, &end, 10) : -1;
+  parsed = errno == 0 && *end == '\0';
+  /* Read before: the C library may free the string with the variable. */
   unsetenv (AHEAD_NET_ENV);
-  if (errno || *end || fd < 3 || fd > INT32_MAX || pid <= 0 || pid > INT32_MAX || !is_our_child ((pid_t) pid)
+  if (!parsed || fd < 3 || fd > INT32_MAX || pid <= 0 || pid > INT32_MAX || !is_our_child ((pid_t) pid)
       || !is_our_seqpacket_socket ((int) fd) || fcntl ((int) fd, F_SETFD, FD_CLOEXEC) < 0)
     return;
   *ret = (struct ahead_net){ .pid = (pid_t) pid, .fd = (int) fd };
